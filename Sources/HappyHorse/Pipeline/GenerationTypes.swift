@@ -1,0 +1,84 @@
+import Foundation
+
+/// What the caller (the element, a CLI, a test) asks for. Values are validated by `validated()`.
+public struct GenerationRequest: Sendable, Equatable {
+    public var prompt: String
+    public var negativePrompt: String
+    /// The seed actually used; callers that want a random seed draw it before building the request.
+    public var seed: UInt64
+    /// 0 = the model's default.
+    public var numInferenceSteps: Int
+    /// Classifier-free guidance scale; 1.0 = no guidance (the distilled/built-in default).
+    public var guidanceScale: Float
+    /// Clip length in seconds of video at the model's frame rate.
+    public var durationSeconds: Double
+
+    public init(prompt: String, negativePrompt: String = "", seed: UInt64 = 42, numInferenceSteps: Int = 0,
+                guidanceScale: Float = 1.0, durationSeconds: Double = 5.0) {
+        self.prompt = prompt
+        self.negativePrompt = negativePrompt
+        self.seed = seed
+        self.numInferenceSteps = numInferenceSteps
+        self.guidanceScale = guidanceScale
+        self.durationSeconds = durationSeconds
+    }
+}
+
+/// Stages reported through the progress callback, in the order they happen.
+public enum GenerationStage: String, Sendable {
+    case loading, encodingPrompt = "encoding-prompt", denoising, decoding
+}
+
+/// One progress report. `step`/`totalSteps` count denoising steps over the whole clip (all chunks).
+public struct GenerationProgress: Sendable {
+    public var stage: GenerationStage
+    public var step: Int
+    public var totalSteps: Int
+    public var elapsedSeconds: Double
+    public var etaSeconds: Double
+    public init(stage: GenerationStage, step: Int, totalSteps: Int, elapsedSeconds: Double, etaSeconds: Double) {
+        self.stage = stage
+        self.step = step
+        self.totalSteps = totalSteps
+        self.elapsedSeconds = elapsedSeconds
+        self.etaSeconds = etaSeconds
+    }
+}
+
+/// One decoded frame: packed RGB, 8 bits per channel, `width * 3` bytes per row, no padding.
+public struct VideoFrame: Sendable {
+    public var index: Int
+    public var width: Int
+    public var height: Int
+    public var rgb: [UInt8]
+    public init(index: Int, width: Int, height: Int, rgb: [UInt8]) {
+        self.index = index
+        self.width = width
+        self.height = height
+        self.rgb = rgb
+    }
+}
+
+/// Native output format of a loaded model.
+public struct NativeVideoFormat: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var framesPerSecond: Int
+    public init(width: Int, height: Int, framesPerSecond: Int) {
+        self.width = width
+        self.height = height
+        self.framesPerSecond = framesPerSecond
+    }
+}
+
+/// A thread-safe cancellation flag, checked between denoising steps and inside long loops (per layer).
+public final class CancellationToken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    public init() {}
+    public func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    public func reset() { lock.lock(); cancelled = false; lock.unlock() }
+    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+    /// Throws `HappyHorseError.cancelled` when cancelled.
+    public func check() throws { if isCancelled { throw HappyHorseError.cancelled } }
+}
