@@ -82,3 +82,23 @@ public final class CancellationToken: @unchecked Sendable {
     /// Throws `HappyHorseError.cancelled` when cancelled.
     public func check() throws { if isCancelled { throw HappyHorseError.cancelled } }
 }
+
+/// A loaded text-to-video engine, as the C ABI (and so the element) sees it.
+/// `TextToVideoPipeline` is the real implementation; tests of the element glue may supply another.
+public protocol TextToVideoEngine: AnyObject, Sendable {
+    var nativeFormat: NativeVideoFormat { get }
+    /// Name shown in tags and logs (the model's `name` in config.json).
+    var modelName: String { get }
+    /// Default number of denoising steps of the loaded model.
+    var defaultInferenceSteps: Int { get }
+    /// Number of frames a clip of `durationSeconds` produces (the model's frame rules, e.g. 4(T−1)+1).
+    func frameCount(durationSeconds: Double) -> Int
+    func startGeneration(_ request: GenerationRequest, cancellation: CancellationToken,
+                         progress: @escaping @Sendable (GenerationProgress) -> Void) throws -> any VideoGenerationStream
+}
+
+/// One running generation. `nextFrame()` computes on the caller's thread, chunk by chunk; nil after the last frame.
+public protocol VideoGenerationStream: AnyObject {
+    var totalFrames: Int { get }
+    func nextFrame() throws -> VideoFrame?
+}
