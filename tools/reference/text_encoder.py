@@ -8,6 +8,8 @@ Forward (per layer, HF T5Gemma encoder layer, fp32):
     h = pre_self_attn_layernorm(x); h = attention(h); x = x + post_self_attn_layernorm(h)
     h = pre_feedforward_layernorm(x); h = down(gelu_tanh(gate(h)) * up(h)); x = x + post_feedforward_layernorm(h)
     out = norm(x)                                   # last_hidden_state [B, L, hidden]
+Named intermediates (pass trace={}): embeddings, layers.{i}.attention (after the attention residual), layers.{i},
+output.
 RMSNorm: x * rsqrt(mean(x^2) + eps) * (1 + w). Attention: bidirectional, GQA (kv heads repeated), RoPE theta over the
 full head_dim with rotate-half pairs (i, i + d/2), positions 0..L-1, scale head_dim^-0.5, logits soft-capped
 tanh(s/cap)*cap, padded keys masked (batch training), no biases anywhere.
@@ -126,8 +128,9 @@ class EncoderLayer(nn.Module):
         self.mlp = MLP(cfg)
         self.post_feedforward_layernorm = RMSNorm(h, eps)
 
-    def forward(self, x, cos, sin, key_mask=None):
+    def forward(self, x, cos, sin, key_mask=None, trace=None, name=""):
         x = x + self.post_self_attn_layernorm(self.self_attn(self.pre_self_attn_layernorm(x), cos, sin, key_mask))
+        _put(trace, f"{name}.attention", x)
         return x + self.post_feedforward_layernorm(self.mlp(self.pre_feedforward_layernorm(x)))
 
 
@@ -157,7 +160,7 @@ class TextEncoder(nn.Module):
         _put(trace, "embeddings", x)
         cos, sin = rope_cos_sin(ids.shape[1], cfg["head_dim"], cfg["rope_theta"], ids.device)  # [L, d]
         for i, layer in enumerate(e.layers):
-            x = layer(x, cos, sin, mask)
+            x = layer(x, cos, sin, mask, trace, f"layers.{i}")
             _put(trace, f"layers.{i}", x)
         x = e.norm(x)
         _put(trace, "output", x)
