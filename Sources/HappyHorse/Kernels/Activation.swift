@@ -1,0 +1,205 @@
+import Foundation
+
+/// Element-wise activations, gating and residual adds. All fp32, memory-bound; large arrays are split over the
+/// workers of `Parallel`.
+///
+/// - GELU7 (DiT layers 0–3):  y = s·σ(1.702·s), s = min(z, 7)
+/// - SwiGLU7 (DiT, interleaved): z [M, 2F] with gate = z[:, 0::2], lin = z[:, 1::2];
+///   s = min(gate, 7), l = clamp(lin, −7, 7), y [M, F] = s·σ(1.702·s)·(l + 1)
+/// - SiLU: x·σ(x); ReLU; GELU-tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (text encoder GeGLU)
+/// - Head gate (DiT §2.5.6): o[n, h, :] *= σ(g[n, h])
+public enum Activation {
+    static let chunk = 16384
+
+    // MARK: optimised, pointer level
+
+    /// In place on `count` values.
+    public static func gelu7(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        map(x, count) { z in
+            let s = min(z, 7)
+            return s * FastMath.sigmoid(1.702 * s)
+        }
+    }
+
+    public static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        map(x, count) { $0 * FastMath.sigmoid($0) }
+    }
+
+    public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        map(x, count) { max($0, 0) }
+    }
+
+    public static func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        map(x, count) { v in 0.5 * v * (1 + FastMath.tanh(0.797_884_56 * (v + 0.044_715 * v * v * v))) }
+    }
+
+    /// z [rows, 2F] (interleaved gate/lin columns) → y [rows, F]. y may alias z (it is written behind the read).
+    public static func swiglu7(_ z: UnsafePointer<Float>, rows: Int, features f: Int,
+                               into y: UnsafeMutablePointer<Float>) {
+        let zb = UnsafeSendablePointer(z), yb = UnsafeSendablePointer(UnsafePointer(y))
+        Parallel.forEachRange(rows, minimumPerChunk: max(1, chunk / max(1, f))) { range in
+            for r in range {
+                let zr = zb.pointer + r * 2 * f
+                let yr = UnsafeMutablePointer(mutating: yb.pointer) + r * f
+                for j in 0..<f {
+                    let s = min(zr[2 * j], 7)
+                    let l = min(max(zr[2 * j + 1], -7), 7)
+                    yr[j] = s * FastMath.sigmoid(1.702 * s) * (l + 1)
+                }
+            }
+        }
+    }
+
+    /// GeGLU with the tanh GELU: out[i] = geluTanh(gate[i]) · up[i]. out may alias gate or up.
+    public static func gegluTanh(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
+                                 into out: UnsafeMutablePointer<Float>) {
+        let g = UnsafeSendablePointer(gate), u = UnsafeSendablePointer(up), o = UnsafeSendablePointer(UnsafePointer(out))
+        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
+            let op = UnsafeMutablePointer(mutating: o.pointer)
+            for i in range {
+                let v = g.pointer[i]
+                op[i] = 0.5 * v * (1 + FastMath.tanh(0.797_884_56 * (v + 0.044_715 * v * v * v))) * u.pointer[i]
+            }
+        }
+    }
+
+    /// o[n, h, :] *= σ(g[n, h]) for o [tokens, heads, D] (row stride `outStride`, default heads·D) and gate logits
+    /// g [tokens, heads] (row stride `gateStride`, default heads; e.g. the last columns of the fused qkv output).
+    public static func sigmoidHeadGate(_ o: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, headDim: Int,
+                                       outStride: Int? = nil, gates: UnsafePointer<Float>, gateStride: Int? = nil) {
+        let ldo = outStride ?? heads * headDim, ldg = gateStride ?? heads
+        let ob = UnsafeSendablePointer(UnsafePointer(o)), gb = UnsafeSendablePointer(gates)
+        Parallel.forEachRange(tokens, minimumPerChunk: max(1, chunk / max(1, heads * headDim))) { range in
+            for n in range {
+                for h in 0..<heads {
+                    let s = FastMath.sigmoid(gb.pointer[n * ldg + h])
+                    let row = UnsafeMutablePointer(mutating: ob.pointer) + n * ldo + h * headDim
+                    for d in 0..<headDim { row[d] *= s }
+                }
+            }
+        }
+    }
+
+    /// Residual add: y[i] += x[i].
+    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        let xb = UnsafeSendablePointer(x), yb = UnsafeSendablePointer(UnsafePointer(y))
+        Parallel.forEachRange(count, minimumPerChunk: 4 * chunk) { range in
+            let yp = UnsafeMutablePointer(mutating: yb.pointer)
+            for i in range { yp[i] += xb.pointer[i] }
+        }
+    }
+
+    @inline(__always)
+    static func map(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Float) -> Float) {
+        let xb = UnsafeSendablePointer(UnsafePointer(x))
+        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
+            let p = UnsafeMutablePointer(mutating: xb.pointer)
+            for i in range { p[i] = f(p[i]) }
+        }
+    }
+
+    // MARK: Tensor level
+
+    public static func gelu7(_ x: inout Tensor) { x.storage.withUnsafeMutableBufferPointer { gelu7($0.baseAddress!, count: $0.count) } }
+    public static func silu(_ x: inout Tensor) { x.storage.withUnsafeMutableBufferPointer { silu($0.baseAddress!, count: $0.count) } }
+    public static func relu(_ x: inout Tensor) { x.storage.withUnsafeMutableBufferPointer { relu($0.baseAddress!, count: $0.count) } }
+    public static func geluTanh(_ x: inout Tensor) { x.storage.withUnsafeMutableBufferPointer { geluTanh($0.baseAddress!, count: $0.count) } }
+
+    /// [..., 2F] interleaved → [..., F]
+    public static func swiglu7(_ z: Tensor) -> Tensor {
+        let twoF = z.shape.last ?? 0
+        precondition(twoF % 2 == 0, "Activation.swiglu7: last axis \(twoF) is odd")
+        var y = Tensor(shape: Array(z.shape.dropLast()) + [twoF / 2])
+        guard twoF > 0 else { return y }
+        z.storage.withUnsafeBufferPointer { zp in
+            y.storage.withUnsafeMutableBufferPointer { yp in
+                swiglu7(zp.baseAddress!, rows: z.count / twoF, features: twoF / 2, into: yp.baseAddress!)
+            }
+        }
+        return y
+    }
+
+    /// geluTanh(gate) · up, same shapes.
+    public static func gegluTanh(gate: Tensor, up: Tensor) -> Tensor {
+        precondition(gate.shape == up.shape, "Activation.gegluTanh: \(gate.shape) vs \(up.shape)")
+        var out = Tensor(shape: gate.shape)
+        gate.storage.withUnsafeBufferPointer { g in
+            up.storage.withUnsafeBufferPointer { u in
+                out.storage.withUnsafeMutableBufferPointer { o in
+                    gegluTanh(gate: g.baseAddress!, up: u.baseAddress!, count: o.count, into: o.baseAddress!)
+                }
+            }
+        }
+        return out
+    }
+
+    /// o [tokens, heads, D] *= σ(g [tokens, heads]), in place.
+    public static func sigmoidHeadGate(_ o: inout Tensor, gates: Tensor) {
+        precondition(o.rank == 3 && gates.count == o.shape[0] * o.shape[1], "Activation.sigmoidHeadGate: shapes")
+        let (n, h, d) = (o.shape[0], o.shape[1], o.shape[2])
+        gates.storage.withUnsafeBufferPointer { g in
+            o.storage.withUnsafeMutableBufferPointer { op in
+                sigmoidHeadGate(op.baseAddress!, tokens: n, heads: h, headDim: d, gates: g.baseAddress!)
+            }
+        }
+    }
+
+    /// y += x (same shape).
+    public static func add(_ x: Tensor, into y: inout Tensor) {
+        precondition(x.count == y.count, "Activation.add: \(x.shape) vs \(y.shape)")
+        x.storage.withUnsafeBufferPointer { xp in
+            y.storage.withUnsafeMutableBufferPointer { add(xp.baseAddress!, into: $0.baseAddress!, count: $0.count) }
+        }
+    }
+
+    // MARK: naive twins (Double, libm)
+
+    static func sigmoidNaive(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+
+    public static func gelu7Naive(_ x: Tensor) -> Tensor {
+        Tensor(shape: x.shape, storage: x.storage.map { z in
+            let s = min(Double(z), 7)
+            return Float(s * sigmoidNaive(1.702 * s))
+        })
+    }
+
+    public static func siluNaive(_ x: Tensor) -> Tensor {
+        Tensor(shape: x.shape, storage: x.storage.map { Float(Double($0) * sigmoidNaive(Double($0))) })
+    }
+
+    public static func reluNaive(_ x: Tensor) -> Tensor {
+        Tensor(shape: x.shape, storage: x.storage.map { $0 > 0 ? $0 : 0 })
+    }
+
+    public static func geluTanhNaive(_ x: Tensor) -> Tensor {
+        Tensor(shape: x.shape, storage: x.storage.map { v in
+            let d = Double(v)
+            return Float(0.5 * d * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d))))
+        })
+    }
+
+    public static func swiglu7Naive(_ z: Tensor) -> Tensor {
+        let twoF = z.shape.last ?? 0, f = twoF / 2
+        var y = Tensor(shape: Array(z.shape.dropLast()) + [f])
+        for r in 0..<(twoF == 0 ? 0 : z.count / twoF) {
+            for j in 0..<f {
+                let s = min(Double(z.storage[r * twoF + 2 * j]), 7)
+                let l = min(max(Double(z.storage[r * twoF + 2 * j + 1]), -7), 7)
+                y.storage[r * f + j] = Float(s * sigmoidNaive(1.702 * s) * (l + 1))
+            }
+        }
+        return y
+    }
+
+    public static func sigmoidHeadGateNaive(_ o: Tensor, gates: Tensor) -> Tensor {
+        let (n, h, d) = (o.shape[0], o.shape[1], o.shape[2])
+        var y = o
+        for t in 0..<n {
+            for head in 0..<h {
+                let s = sigmoidNaive(Double(gates.storage[t * h + head]))
+                for i in 0..<d { y.storage[(t * h + head) * d + i] = Float(Double(o.storage[(t * h + head) * d + i]) * s) }
+            }
+        }
+        return y
+    }
+}

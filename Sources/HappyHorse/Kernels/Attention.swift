@@ -1,0 +1,231 @@
+import Foundation
+
+/// Bidirectional grouped-query attention, no mask (spec §2.5.5; the text encoder adds a logit soft-cap).
+///
+///   o[n, h, :] = Σ_m softmax_m(score(n, m)) · v[m, h / G, :],   score = scale · q[n, h, :] · k[m, h / G, :]
+///   (soft-capped: score ← cap · tanh(score / cap)), G = Hq / Hkv.
+///
+/// Layout: q [N, Hq, D], k and v [Nk, Hkv, D], o [N, Hq, D], token-major as they come out of the QKV projection;
+/// each has a token row stride so they can be read straight out of a fused qkv output.
+///
+/// Flash-style: per (kv head, block of queries) the G query heads of the group form one tile Q [bq·G, D]; the
+/// keys are swept in blocks: S = Q·K_blkᵀ (sgemm), online softmax (running max/sum, rescale of the accumulator),
+/// O += P·V_blk (sgemm). No [N, Nk] matrix is materialised. Work items are shared by the `Parallel` workers;
+/// BLAS runs single-threaded inside.
+public enum Attention {
+    public struct Tiling: Sendable {
+        /// Query rows (tokens × group heads) per tile.
+        public var queryRows: Int
+        /// Keys per block of the sweep.
+        public var keyBlock: Int
+        public init(queryRows: Int = 192, keyBlock: Int = 512) {
+            self.queryRows = max(1, queryRows)
+            self.keyBlock = max(1, keyBlock)
+        }
+        public static let `default` = Tiling()
+    }
+
+    /// Pointer level. Throws `.cancelled` when `isCancelled` returns true (checked per work item).
+    public static func forward(q: UnsafePointer<Float>, qStride: Int? = nil,
+                               k: UnsafePointer<Float>, kStride: Int? = nil,
+                               v: UnsafePointer<Float>, vStride: Int? = nil,
+                               into out: UnsafeMutablePointer<Float>, outStride: Int? = nil,
+                               tokens n: Int, kvTokens nk: Int, qHeads hq: Int, kvHeads hkv: Int, headDim d: Int,
+                               scale: Float, softCap: Float? = nil, tiling: Tiling = .default,
+                               isCancelled: (@Sendable () -> Bool)? = nil) throws {
+        precondition(hq > 0 && hkv > 0 && hq % hkv == 0, "Attention: \(hq) q heads not a multiple of \(hkv) kv heads")
+        let ldq = qStride ?? hq * d, ldk = kStride ?? hkv * d, ldv = vStride ?? hkv * d, ldo = outStride ?? hq * d
+        guard n > 0, d > 0 else { return }
+        let g = hq / hkv
+        if nk == 0 {
+            for t in 0..<n { (out + t * ldo).update(repeating: 0, count: hq * d) }
+            return
+        }
+        let bq = max(1, tiling.queryRows / g)         // tokens per query tile
+        let bk = min(tiling.keyBlock, nk)
+        let queryBlocks = (n + bq - 1) / bq
+        let items = WorkCounter(total: hkv * queryBlocks)
+        let cancelled = LockedBox(value: false)
+        let tileRows = bq * g
+        let scratchPerWorker = tileRows * d * 2 + tileRows * bk + tileRows * 2
+
+        try Runtime.withSingleThreadedBLAS {
+            Parallel.forEachWorker(hkv * queryBlocks) { _ in
+                Scratch.with(scratchPerWorker) { scratch in
+                    let qTile = scratch                          // [bq·G, D] scaled queries
+                    let oTile = qTile + tileRows * d              // [bq·G, D] accumulator
+                    let sTile = oTile + tileRows * d              // [bq·G, bk] scores → probabilities
+                    let rowMax = sTile + tileRows * bk            // [bq·G]
+                    let rowSum = rowMax + tileRows                // [bq·G]
+                    while let item = items.take() {
+                        if let isCancelled, isCancelled() {
+                            cancelled.write { $0 = true }
+                            return
+                        }
+                        let kvHead = item / queryBlocks
+                        let q0 = (item % queryBlocks) * bq, q1 = min(n, q0 + bq)
+                        let rows = (q1 - q0) * g
+                        // Q tile row (i·G + j) = scale · q[q0 + i, kvHead·G + j, :]; the G heads of a token are adjacent
+                        for i in 0..<(q1 - q0) {
+                            let src = q + (q0 + i) * ldq + kvHead * g * d
+                            let dst = qTile + i * g * d
+                            for e in 0..<(g * d) { dst[e] = src[e] * scale }
+                        }
+                        var k0 = 0
+                        while k0 < nk {
+                            let k1 = min(nk, k0 + bk), width = k1 - k0
+                            // [rows, D] x [width, D]ᵀ → S [rows, width]   (keys k0..<k1 of kv head kvHead)
+                            GEMM.sgemm(transB: true, m: rows, n: width, k: d, a: qTile, lda: d,
+                                       b: k + k0 * ldk + kvHead * d, ldb: ldk, c: sTile, ldc: width)
+                            if let cap = softCap { applySoftCap(sTile, count: rows * width, cap: cap) }
+                            onlineSoftmax(scores: sTile, rows: rows, width: width, rowMax: rowMax, rowSum: rowSum,
+                                          accumulator: oTile, headDim: d, first: k0 == 0)
+                            // P [rows, width] x V [width, D] → O [rows, D] (+=)
+                            GEMM.sgemm(m: rows, n: d, k: width, a: sTile, lda: width,
+                                       b: v + k0 * ldv + kvHead * d, ldb: ldv, beta: k0 == 0 ? 0 : 1,
+                                       c: oTile, ldc: d)
+                            k0 = k1
+                        }
+                        // o[q0 + i, kvHead·G + j, :] = O row (i·G + j) / l
+                        for i in 0..<(q1 - q0) {
+                            let dst = out + (q0 + i) * ldo + kvHead * g * d
+                            for j in 0..<g {
+                                let r = i * g + j
+                                let inv = 1 / rowSum[r]
+                                let src = oTile + r * d
+                                for e in 0..<d { dst[j * d + e] = src[e] * inv }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if cancelled.read({ $0 }) { throw HappyHorseError.cancelled }
+    }
+
+    /// One key block of the online softmax over S [rows, width], in place (S becomes P = exp(S − m_new)).
+    /// Updates the running max/sum and rescales the accumulator rows by exp(m_old − m_new).
+    @inline(__always)
+    static func onlineSoftmax(scores: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+                              rowMax: UnsafeMutablePointer<Float>, rowSum: UnsafeMutablePointer<Float>,
+                              accumulator: UnsafeMutablePointer<Float>, headDim d: Int, first: Bool) {
+        for r in 0..<rows {
+            let s = scores + r * width
+            let blockMax = maximum(s, width)
+            let oldMax = first ? -Float.infinity : rowMax[r]
+            let newMax = max(oldMax, blockMax)
+            let sum = expSubtractAndSum(s, width, newMax)
+            if first {
+                rowSum[r] = sum
+            } else {
+                let alpha = FastMath.exp(oldMax - newMax)
+                rowSum[r] = rowSum[r] * alpha + sum
+                if alpha != 1 {
+                    let o = accumulator + r * d
+                    for e in 0..<d { o[e] *= alpha }
+                }
+            }
+            rowMax[r] = newMax
+        }
+    }
+
+    @inline(__always)
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var i = 0
+        var acc = SIMD8<Float>(repeating: -.infinity)
+        while i + 8 <= n {
+            acc = pointwiseMax(acc, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var m = acc.max()
+        while i < n {
+            m = max(m, x[i])
+            i += 1
+        }
+        return m
+    }
+
+    /// x[i] = exp(x[i] − m); returns Σ.
+    @inline(__always)
+    static func expSubtractAndSum(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ m: Float) -> Float {
+        var i = 0
+        var acc = SIMD8<Float>.zero
+        let mv = SIMD8<Float>(repeating: m)
+        while i + 8 <= n {
+            let e = FastMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD8<Float>.self)
+            acc += e
+            i += 8
+        }
+        var total = acc.sum()
+        while i < n {
+            let e = FastMath.exp(x[i] - m)
+            x[i] = e
+            total += e
+            i += 1
+        }
+        return total
+    }
+
+    static func applySoftCap(_ s: UnsafeMutablePointer<Float>, count: Int, cap: Float) {
+        let inv = 1 / cap
+        for i in 0..<count { s[i] = cap * FastMath.tanh(s[i] * inv) }
+    }
+
+    // MARK: Tensor level
+
+    /// q [N, Hq, D], k/v [Nk, Hkv, D] → o [N, Hq, D].
+    public static func forward(q: Tensor, k: Tensor, v: Tensor, scale: Float, softCap: Float? = nil,
+                               tiling: Tiling = .default, isCancelled: (@Sendable () -> Bool)? = nil) throws -> Tensor {
+        precondition(q.rank == 3 && k.rank == 3 && v.shape == k.shape && q.shape[2] == k.shape[2],
+                     "Attention: q \(q.shape), k \(k.shape), v \(v.shape)")
+        let (n, hq, d) = (q.shape[0], q.shape[1], q.shape[2])
+        let (nk, hkv) = (k.shape[0], k.shape[1])
+        var o = Tensor(shape: [n, hq, d])
+        try q.storage.withUnsafeBufferPointer { qp in
+            try k.storage.withUnsafeBufferPointer { kp in
+                try v.storage.withUnsafeBufferPointer { vp in
+                    try o.storage.withUnsafeMutableBufferPointer { op in
+                        try forward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, into: op.baseAddress!,
+                                    tokens: n, kvTokens: nk, qHeads: hq, kvHeads: hkv, headDim: d, scale: scale,
+                                    softCap: softCap, tiling: tiling, isCancelled: isCancelled)
+                    }
+                }
+            }
+        }
+        return o
+    }
+
+    // MARK: naive twin
+
+    /// Full score rows, Double softmax: q [N, Hq, D], k/v [Nk, Hkv, D] → [N, Hq, D].
+    public static func naive(q: Tensor, k: Tensor, v: Tensor, scale: Float, softCap: Float? = nil) -> Tensor {
+        let (n, hq, d) = (q.shape[0], q.shape[1], q.shape[2])
+        let (nk, hkv) = (k.shape[0], k.shape[1])
+        let g = hq / hkv
+        var o = Tensor(shape: [n, hq, d])
+        var scores = [Double](repeating: 0, count: nk)
+        for t in 0..<n {
+            for h in 0..<hq {
+                let kvh = h / g
+                var best = -Double.infinity
+                for m in 0..<nk {
+                    var dot = 0.0
+                    for e in 0..<d { dot += Double(q.storage[(t * hq + h) * d + e]) * Double(k.storage[(m * hkv + kvh) * d + e]) }
+                    var s = dot * Double(scale)
+                    if let cap = softCap { s = Double(cap) * Foundation.tanh(s / Double(cap)) }
+                    scores[m] = s
+                    best = max(best, s)
+                }
+                var total = 0.0
+                for m in 0..<nk { scores[m] = Foundation.exp(scores[m] - best); total += scores[m] }
+                for e in 0..<d {
+                    var acc = 0.0
+                    for m in 0..<nk { acc += scores[m] * Double(v.storage[(m * hkv + kvh) * d + e]) }
+                    o.storage[(t * hq + h) * d + e] = Float(acc / total)
+                }
+            }
+        }
+        return o
+    }
+}

@@ -1,0 +1,218 @@
+/// RMS normalisations.
+///
+/// - `rmsNorm`: over the last axis of [rows, dim]: y = x / sqrt(mean(x²) + eps) · (weightOffset + w).
+///   The DiT and the text encoder store offsets, so their scale is (1 + w) (`weightOffset` 1, the default).
+///   Pass `weight: nil` for no affine scale, or `weightOffset: 0` for a plain γ.
+/// - `headRMSNorm`: the per-head QK-norm, the same over each head_dim slice of [tokens, heads, D], one weight
+///   vector [D] shared by all heads; in place, with a row stride so it can work inside a fused qkv output.
+/// - `channelRMSNorm`: the VAE's norm over the channel axis of channel-major data [C, S]
+///   (S = T·H·W): y[c, s] = x[c, s] / sqrt(mean_c x[·, s]² + eps) (· γ[c] if given).
+public enum Norm {
+    // MARK: optimised
+
+    /// [rows, dim] (row stride xStride) → [rows, dim] (row stride yStride). x == y is allowed (in place).
+    public static func rmsNorm(_ x: UnsafePointer<Float>, rows: Int, dim: Int, xStride: Int? = nil,
+                               weight: UnsafePointer<Float>?, weightOffset: Float = 1, eps: Float,
+                               into y: UnsafeMutablePointer<Float>, yStride: Int? = nil) {
+        let ldx = xStride ?? dim, ldy = yStride ?? dim
+        guard rows > 0, dim > 0 else { return }
+        let xBase = UnsafeSendablePointer(x), yBase = UnsafeSendablePointer(UnsafePointer(y))
+        let wBase = weight.map(UnsafeSendablePointer.init)
+        Parallel.forEachRange(rows, minimumPerChunk: max(1, 32768 / dim)) { range in
+            for r in range {
+                let xr = xBase.pointer + r * ldx
+                let yr = UnsafeMutablePointer(mutating: yBase.pointer) + r * ldy
+                let inv = 1 / (sumOfSquares(xr, dim) / Float(dim) + eps).squareRoot()
+                if let w = wBase?.pointer {
+                    for i in 0..<dim { yr[i] = xr[i] * inv * (weightOffset + w[i]) }
+                } else {
+                    for i in 0..<dim { yr[i] = xr[i] * inv }
+                }
+            }
+        }
+    }
+
+    /// QK-norm, in place: each head_dim slice of x[tokens, heads, D] (token row stride `rowStride`, default heads·D).
+    public static func headRMSNorm(_ x: UnsafeMutablePointer<Float>, tokens: Int, heads: Int, headDim: Int,
+                                   rowStride: Int? = nil, weight: UnsafePointer<Float>?, weightOffset: Float = 1,
+                                   eps: Float) {
+        let ld = rowStride ?? heads * headDim
+        if ld == heads * headDim {
+            // [tokens, heads, D] is one contiguous [tokens·heads, D] matrix
+            rmsNorm(x, rows: tokens * heads, dim: headDim, weight: weight, weightOffset: weightOffset, eps: eps, into: x)
+            return
+        }
+        let base = UnsafeSendablePointer(UnsafePointer(x))
+        let wBase = weight.map(UnsafeSendablePointer.init)
+        Parallel.forEachRange(tokens, minimumPerChunk: max(1, 32768 / max(1, heads * headDim))) { range in
+            for t in range {
+                // heads of token t: [heads, D] contiguous at row t
+                let row = UnsafeMutablePointer(mutating: base.pointer) + t * ld
+                rmsNorm(row, rows: heads, dim: headDim, weight: wBase?.pointer, weightOffset: weightOffset,
+                        eps: eps, into: row, serial: true)
+            }
+        }
+    }
+
+    /// Channel-major [C, S] → [C, S], normalised over C at every position s. x == y is allowed.
+    public static func channelRMSNorm(_ x: UnsafePointer<Float>, channels: Int, positions: Int,
+                                      weight: UnsafePointer<Float>? = nil, eps: Float,
+                                      into y: UnsafeMutablePointer<Float>) {
+        guard channels > 0, positions > 0 else { return }
+        let xBase = UnsafeSendablePointer(x), yBase = UnsafeSendablePointer(UnsafePointer(y))
+        let wBase = weight.map(UnsafeSendablePointer.init)
+        // Column blocks of 1024 positions: accumulate Σc x² for the block, then scale; the block stays in cache.
+        let block = 1024
+        let blocks = (positions + block - 1) / block
+        Parallel.forEachRange(blocks, minimumPerChunk: max(1, 65536 / (channels * block))) { range in
+            var acc = [Float](repeating: 0, count: block)
+            acc.withUnsafeMutableBufferPointer { accBuf in
+                let sums = accBuf.baseAddress!
+                for b in range {
+                    let s0 = b * block, width = min(block, positions - s0)
+                    for j in 0..<width { sums[j] = 0 }
+                    for c in 0..<channels {
+                        let xr = xBase.pointer + c * positions + s0
+                        for j in 0..<width { sums[j] += xr[j] * xr[j] }
+                    }
+                    for j in 0..<width { sums[j] = 1 / (sums[j] / Float(channels) + eps).squareRoot() }
+                    for c in 0..<channels {
+                        let xr = xBase.pointer + c * positions + s0
+                        let yr = UnsafeMutablePointer(mutating: yBase.pointer) + c * positions + s0
+                        let g = wBase.map { $0.pointer[c] } ?? 1
+                        for j in 0..<width { yr[j] = xr[j] * sums[j] * g }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Tensor level
+
+    /// RMSNorm over the last axis: [..., dim] → [..., dim], scale (weightOffset + w).
+    public static func rmsNorm(_ x: Tensor, weight: Tensor?, weightOffset: Float = 1, eps: Float) -> Tensor {
+        let dim = x.shape.last ?? 0
+        if let weight { precondition(weight.count == dim, "Norm.rmsNorm: weight \(weight.shape) for dim \(dim)") }
+        var y = Tensor(shape: x.shape)
+        guard dim > 0 else { return y }
+        x.storage.withUnsafeBufferPointer { xp in
+            y.storage.withUnsafeMutableBufferPointer { yp in
+                withOptionalPointer(weight) { wp in
+                    rmsNorm(xp.baseAddress!, rows: x.count / dim, dim: dim, weight: wp, weightOffset: weightOffset,
+                            eps: eps, into: yp.baseAddress!)
+                }
+            }
+        }
+        return y
+    }
+
+    /// QK-norm on a [tokens, heads, D] tensor, in place.
+    public static func headRMSNorm(_ x: inout Tensor, weight: Tensor?, weightOffset: Float = 1, eps: Float) {
+        precondition(x.rank == 3, "Norm.headRMSNorm: expected [tokens, heads, D], got \(x.shape)")
+        let (n, h, d) = (x.shape[0], x.shape[1], x.shape[2])
+        if let weight { precondition(weight.count == d, "Norm.headRMSNorm: weight \(weight.shape) for D \(d)") }
+        x.storage.withUnsafeMutableBufferPointer { xp in
+            withOptionalPointer(weight) { wp in
+                headRMSNorm(xp.baseAddress!, tokens: n, heads: h, headDim: d, weight: wp, weightOffset: weightOffset, eps: eps)
+            }
+        }
+    }
+
+    /// Channel RMS norm over axis 0 of [C, ...] (the VAE's channel-major activations), no affine unless γ given.
+    public static func channelRMSNorm(_ x: Tensor, weight: Tensor? = nil, eps: Float) -> Tensor {
+        let c = x.shape.first ?? 0
+        var y = Tensor(shape: x.shape)
+        guard c > 0, x.count > 0 else { return y }
+        if let weight { precondition(weight.count == c, "Norm.channelRMSNorm: weight \(weight.shape) for C \(c)") }
+        x.storage.withUnsafeBufferPointer { xp in
+            y.storage.withUnsafeMutableBufferPointer { yp in
+                withOptionalPointer(weight) { wp in
+                    channelRMSNorm(xp.baseAddress!, channels: c, positions: x.count / c, weight: wp, eps: eps,
+                                   into: yp.baseAddress!)
+                }
+            }
+        }
+        return y
+    }
+
+    // MARK: naive twins (Double accumulation, simple loops)
+
+    public static func rmsNormNaive(_ x: Tensor, weight: Tensor?, weightOffset: Float = 1, eps: Float) -> Tensor {
+        let dim = x.shape.last ?? 0
+        var y = Tensor(shape: x.shape)
+        guard dim > 0 else { return y }
+        for r in 0..<(x.count / dim) {
+            var ss = 0.0
+            for i in 0..<dim { ss += Double(x.storage[r * dim + i]) * Double(x.storage[r * dim + i]) }
+            let inv = 1 / (ss / Double(dim) + Double(eps)).squareRoot()
+            for i in 0..<dim {
+                let scale = weight.map { Double(weightOffset) + Double($0.storage[i]) } ?? 1
+                y.storage[r * dim + i] = Float(Double(x.storage[r * dim + i]) * inv * scale)
+            }
+        }
+        return y
+    }
+
+    public static func headRMSNormNaive(_ x: Tensor, weight: Tensor?, weightOffset: Float = 1, eps: Float) -> Tensor {
+        // [tokens, heads, D] → [tokens·heads, D] → norm → back
+        rmsNormNaive(x.reshaped([x.count / max(1, x.shape.last ?? 1), x.shape.last ?? 0]), weight: weight,
+                     weightOffset: weightOffset, eps: eps).reshaped(x.shape)
+    }
+
+    public static func channelRMSNormNaive(_ x: Tensor, weight: Tensor? = nil, eps: Float) -> Tensor {
+        let c = x.shape.first ?? 0
+        var y = Tensor(shape: x.shape)
+        guard c > 0 else { return y }
+        let s = x.count / c
+        for p in 0..<s {
+            var ss = 0.0
+            for ch in 0..<c { ss += Double(x.storage[ch * s + p]) * Double(x.storage[ch * s + p]) }
+            let inv = 1 / (ss / Double(c) + Double(eps)).squareRoot()
+            for ch in 0..<c {
+                let g = weight.map { Double($0.storage[ch]) } ?? 1
+                y.storage[ch * s + p] = Float(Double(x.storage[ch * s + p]) * inv * g)
+            }
+        }
+        return y
+    }
+
+    // MARK: helpers
+
+    /// Serial variant used inside an already-parallel loop.
+    static func rmsNorm(_ x: UnsafePointer<Float>, rows: Int, dim: Int, weight: UnsafePointer<Float>?,
+                        weightOffset: Float, eps: Float, into y: UnsafeMutablePointer<Float>, serial: Bool) {
+        for r in 0..<rows {
+            let xr = x + r * dim, yr = y + r * dim
+            let inv = 1 / (sumOfSquares(xr, dim) / Float(dim) + eps).squareRoot()
+            if let weight {
+                for i in 0..<dim { yr[i] = xr[i] * inv * (weightOffset + weight[i]) }
+            } else {
+                for i in 0..<dim { yr[i] = xr[i] * inv }
+            }
+        }
+    }
+
+    /// Σ x², with 8 independent partial sums so the loop vectorises.
+    @inline(__always)
+    static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>.zero
+        var i = 0
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += v * v
+            i += 8
+        }
+        var total = acc.sum()
+        while i < n {
+            total += x[i] * x[i]
+            i += 1
+        }
+        return total
+    }
+}
+
+/// A pointer that may cross into the workers of `Parallel` (each worker touches a disjoint part).
+struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafePointer<T>
+    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
+}

@@ -1,0 +1,1 @@
+func runDiTBenchmark(_ args: [String]) throws { print("dit benchmark: not yet implemented") }
