@@ -1,0 +1,1132 @@
+/* happyhorsesrc: GstPushSrc glue around the HappyHorse text-to-video engine (Swift, behind happyhorse_cabi.h).
+ *
+ * This file holds only GObject/GStreamer glue: properties, caps, timestamps, progress, tags, errors.
+ * Generation happens in the engine, on the streaming thread, inside fill().
+ */
+
+/**
+ * SECTION:element-happyhorsesrc
+ * @title: happyhorsesrc
+ *
+ * Generates video from a text prompt with a diffusion transformer running on the CPU. The model is loaded
+ * when the element goes from READY to PAUSED; each clip is generated chunk by chunk on the streaming thread
+ * and frames are pushed as soon as their chunk is decoded. The element produces #GstHappyHorseSrc:num-clips
+ * clips of #GstHappyHorseSrc:duration seconds each, then EOS.
+ *
+ * Frames are made at the model's native size and frame rate (256x256 at 25 fps for the built-in model).
+ * Other sizes and any of the listed raw formats are produced inside the element with #GstVideoConverter;
+ * other frame rates are refused (put `videorate` after the element).
+ *
+ * Progress is posted as GST_MESSAGE_PROGRESS (codes `loading`, `encoding-prompt`, `denoising` with
+ * "step i/N", `decoding`) and as element messages named `happyhorsesrc-progress` (fields stage, step, total,
+ * elapsed, eta, clip, seed). Each clip starts with a tag event (description = prompt, comment =
+ * "seed=… steps=… model=…", keywords = ai-generated, application-name = happyhorsesrc).
+ *
+ * Seeking in TIME within the clips is supported: the element regenerates the clip from its seed and skips
+ * to the requested frame (this costs the generation time of the skipped frames).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 -e happyhorsesrc prompt="a brown horse gallops across a green meadow" ! x264enc ! mp4mux ! filesink location=horse.mp4
+ * ]| Renders a clip with the built-in model to an MP4 file.
+ * |[
+ * gst-launch-1.0 happyhorsesrc prompt="a red ball bounces" seed=7 duration=2 ! video/x-raw,width=512,height=512 ! videoconvert ! autovideosink
+ * ]| Generates a 2 s clip, scaled to 512x512 inside the element, and shows it.
+ * |[
+ * gst-launch-1.0 happyhorsesrc model-path=/data/models/happyhorse n-threads=8 num-inference-steps=16 ! videoconvert ! autovideosink
+ * ]| Uses another model directory, 8 threads and 16 denoising steps.
+ */
+
+#include "gsthappyhorsesrc.h"
+#include "gsthappyhorse-internal.h"
+#include "happyhorse_cabi.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_happy_horse_src_debug);
+#define GST_CAT_DEFAULT gst_happy_horse_src_debug
+
+/* Largest width/height the element will scale to. */
+#define MAX_DIMENSION 8192
+
+#define DEFAULT_PROMPT "a brown horse gallops across a green meadow"
+#define DEFAULT_NEGATIVE_PROMPT ""
+#define DEFAULT_SEED -1
+#define DEFAULT_NUM_INFERENCE_STEPS 0
+#define DEFAULT_GUIDANCE_SCALE 1.0
+#define DEFAULT_DURATION 5.0
+#define DEFAULT_NUM_CLIPS 1
+#define DEFAULT_MODEL_PATH NULL
+#define DEFAULT_N_THREADS 0
+#define DEFAULT_IS_LIVE FALSE
+#define DEFAULT_TIMESTAMP_OFFSET 0
+
+enum
+{
+  PROP_0,
+  PROP_PROMPT,
+  PROP_NEGATIVE_PROMPT,
+  PROP_SEED,
+  PROP_LAST_SEED,
+  PROP_NUM_INFERENCE_STEPS,
+  PROP_GUIDANCE_SCALE,
+  PROP_DURATION,
+  PROP_NUM_CLIPS,
+  PROP_MODEL_PATH,
+  PROP_N_THREADS,
+  PROP_IS_LIVE,
+  PROP_TIMESTAMP_OFFSET,
+};
+
+static const gchar *const stage_codes[] = { "loading", "encoding-prompt", "denoising", "decoding" };
+static const gchar *const stage_names[] = { "Loading", "Encoding the prompt", "Denoising", "Decoding" };
+
+struct _GstHappyHorseSrc
+{
+  GstPushSrc parent;
+
+  /* Properties, protected by the object lock. */
+  gchar *prompt;
+  gchar *negative_prompt;
+  gint64 seed;
+  gint64 last_seed;
+  guint num_inference_steps;
+  gdouble guidance_scale;
+  gdouble duration;
+  guint num_clips;
+  gchar *model_path;
+  guint n_threads;
+  gboolean is_live;
+  gint64 timestamp_offset;
+
+  /* Lives as long as the instance; triggered by unlock(), reset by unlock_stop(). */
+  hh_cancel *cancel;
+
+  /* Set in start(), cleared in stop(). */
+  hh_engine *engine;
+  gchar *model_dir;
+  gchar *model_name;
+  gint fps_n, fps_d;
+  gint default_steps;
+  gint64 frames_per_clip;
+  guint num_clips_run;          /* num-clips snapshot of this run */
+  guint64 base_seed;            /* clip k of this run uses base_seed + k */
+  GstVideoInfo native_info;     /* packed RGB at the model's size */
+  GstBuffer *native_buffer;     /* the engine writes each frame here */
+
+  /* Negotiated output (streaming thread). */
+  gboolean negotiated;
+  GstVideoInfo info;
+  GstVideoConverter *converter;
+
+  /* Streaming thread state. */
+  hh_generation *generation;
+  gint64 generation_clip;       /* clip the running generation makes */
+  gint64 generation_next;       /* index in that clip of the frame it returns next */
+  gint64 generation_total;
+  guint64 generation_seed;
+  guint generation_steps;
+  gint64 next_frame;            /* running index (over all clips) of the next frame to push; set by do_seek */
+  GstClockTime live_base;       /* running time of stream time 0 in live mode */
+  gint stage;                   /* open progress stage, -1 = none */
+};
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/x-raw, "
+        "format = (string) { I420, YV12, NV12, NV21, Y42B, Y444, YUY2, UYVY, RGB, BGR, RGBA, BGRA, ARGB, ABGR, "
+        "RGBx, BGRx, xRGB, xBGR, GRAY8 }, "
+        "width = (int) [ 1, max ], height = (int) [ 1, max ], "
+        "framerate = (fraction) [ 0/1, max ], pixel-aspect-ratio = (fraction) 1/1")
+    );
+
+#define gst_happy_horse_src_parent_class parent_class
+G_DEFINE_TYPE (GstHappyHorseSrc, gst_happy_horse_src, GST_TYPE_PUSH_SRC);
+GST_ELEMENT_REGISTER_DEFINE (happyhorsesrc, "happyhorsesrc", GST_RANK_NONE, GST_TYPE_HAPPY_HORSE_SRC);
+
+static gchar *plugin_directory = NULL;
+
+void
+gst_happy_horse_src_set_plugin_file (const gchar * filename)
+{
+  g_free (plugin_directory);
+  plugin_directory = filename ? g_path_get_dirname (filename) : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* Bus messages                                                                                              */
+
+static void
+post_progress (GstHappyHorseSrc * self, GstProgressType type, const gchar * code, const gchar * text)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_progress (GST_OBJECT (self), type, code, text));
+}
+
+/* Closes the open progress stage (COMPLETE, CANCELED or ERROR). Every stage is closed before a frame is pushed,
+ * so that gst-launch-1.0, which waits for open progress before going to PLAYING, never waits on us. */
+static void
+close_stage (GstHappyHorseSrc * self, GstProgressType type)
+{
+  gchar *text;
+
+  if (self->stage < 0)
+    return;
+  text = g_strdup_printf ("%s %s", stage_names[self->stage],
+      type == GST_PROGRESS_TYPE_COMPLETE ? "done" :
+      type == GST_PROGRESS_TYPE_CANCELED ? "cancelled" : "failed");
+  post_progress (self, type, stage_codes[self->stage], text);
+  g_free (text);
+  self->stage = -1;
+}
+
+/* Engine progress, called on the streaming thread from inside hh_generation_start/next_frame. */
+static void
+on_progress (void *user_data, int32_t stage, int32_t step, int32_t total, double elapsed, double eta)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (user_data);
+  GstStructure *s;
+
+  if (stage < HH_STAGE_LOADING || stage > HH_STAGE_DECODING)
+    return;
+  if (stage != self->stage) {
+    gchar *text;
+
+    close_stage (self, GST_PROGRESS_TYPE_COMPLETE);
+    if (stage == HH_STAGE_ENCODING_PROMPT)
+      text = g_strdup_printf ("Encoding the prompt (clip %" G_GINT64_FORMAT ", seed %" G_GUINT64_FORMAT ")",
+          self->generation_clip, self->generation_seed);
+    else
+      text = g_strdup_printf ("%s", stage_names[stage]);
+    post_progress (self, GST_PROGRESS_TYPE_START, stage_codes[stage], text);
+    g_free (text);
+    self->stage = stage;
+  }
+  if (stage == HH_STAGE_DENOISING) {
+    gchar *text = g_strdup_printf ("step %d/%d", step, total);
+    post_progress (self, GST_PROGRESS_TYPE_CONTINUE, stage_codes[stage], text);
+    g_free (text);
+  }
+
+  s = gst_structure_new ("happyhorsesrc-progress",
+      "stage", G_TYPE_STRING, stage_codes[stage],
+      "step", G_TYPE_INT, (gint) step,
+      "total", G_TYPE_INT, (gint) total,
+      "elapsed", G_TYPE_DOUBLE, elapsed,
+      "eta", G_TYPE_DOUBLE, eta,
+      "clip", G_TYPE_INT64, self->generation_clip,
+      "seed", G_TYPE_UINT64, self->generation_seed, NULL);
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+on_log (void *user_data, const char *message)
+{
+  GST_INFO_OBJECT (user_data, "engine: %s", message);
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* Properties                                                                                                */
+
+static void
+gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PROMPT:
+      g_free (self->prompt);
+      self->prompt = g_value_dup_string (value);
+      if (self->prompt == NULL)
+        self->prompt = g_strdup ("");
+      break;
+    case PROP_NEGATIVE_PROMPT:
+      g_free (self->negative_prompt);
+      self->negative_prompt = g_value_dup_string (value);
+      if (self->negative_prompt == NULL)
+        self->negative_prompt = g_strdup ("");
+      break;
+    case PROP_SEED:
+      self->seed = g_value_get_int64 (value);
+      break;
+    case PROP_NUM_INFERENCE_STEPS:
+      self->num_inference_steps = g_value_get_uint (value);
+      break;
+    case PROP_GUIDANCE_SCALE:
+      self->guidance_scale = g_value_get_double (value);
+      break;
+    case PROP_DURATION:
+      self->duration = g_value_get_double (value);
+      break;
+    case PROP_NUM_CLIPS:
+      self->num_clips = g_value_get_uint (value);
+      break;
+    case PROP_MODEL_PATH:
+      g_free (self->model_path);
+      self->model_path = g_value_dup_string (value);
+      break;
+    case PROP_N_THREADS:
+      self->n_threads = g_value_get_uint (value);
+      break;
+    case PROP_IS_LIVE:
+      self->is_live = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
+      return;
+    case PROP_TIMESTAMP_OFFSET:
+      self->timestamp_offset = g_value_get_int64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_happy_horse_src_get_property (GObject * object, guint prop_id, GValue * value, GParamSpec * pspec)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PROMPT:
+      g_value_set_string (value, self->prompt);
+      break;
+    case PROP_NEGATIVE_PROMPT:
+      g_value_set_string (value, self->negative_prompt);
+      break;
+    case PROP_SEED:
+      g_value_set_int64 (value, self->seed);
+      break;
+    case PROP_LAST_SEED:
+      g_value_set_int64 (value, self->last_seed);
+      break;
+    case PROP_NUM_INFERENCE_STEPS:
+      g_value_set_uint (value, self->num_inference_steps);
+      break;
+    case PROP_GUIDANCE_SCALE:
+      g_value_set_double (value, self->guidance_scale);
+      break;
+    case PROP_DURATION:
+      g_value_set_double (value, self->duration);
+      break;
+    case PROP_NUM_CLIPS:
+      g_value_set_uint (value, self->num_clips);
+      break;
+    case PROP_MODEL_PATH:
+      g_value_set_string (value, self->model_path);
+      break;
+    case PROP_N_THREADS:
+      g_value_set_uint (value, self->n_threads);
+      break;
+    case PROP_IS_LIVE:
+      g_value_set_boolean (value, self->is_live);
+      break;
+    case PROP_TIMESTAMP_OFFSET:
+      g_value_set_int64 (value, self->timestamp_offset);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* Start / stop                                                                                              */
+
+static void
+clear_generation (GstHappyHorseSrc * self)
+{
+  hh_generation_free (self->generation);
+  self->generation = NULL;
+  self->generation_clip = -1;
+  self->generation_next = 0;
+  self->generation_total = 0;
+}
+
+static void
+post_load_error (GstHappyHorseSrc * self, hh_status status, const gchar * model_path, const gchar * error)
+{
+  const gchar *which = (model_path && *model_path) ? model_path : "(built-in model)";
+
+  switch (status) {
+    case HH_ERROR_NOT_FOUND:
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("Could not find the text-to-video model: %s", error),
+          ("model-path=%s, plugin directory=%s", which, plugin_directory ? plugin_directory : "(static)"));
+      break;
+    case HH_ERROR_SETTINGS:
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("The model directory %s is not usable: %s", which, error),
+          ("expected layout: %s", hh_model_layout ()));
+      break;
+    case HH_ERROR_NO_MEMORY:
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+          ("Not enough memory to load the model %s: %s", which, error), (NULL));
+      break;
+    default:
+      GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+          ("Could not load the text-to-video model %s: %s", which, error), (NULL));
+      break;
+  }
+}
+
+static gboolean
+gst_happy_horse_src_start (GstBaseSrc * bsrc)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  gchar *model_path, *out_dir = NULL, *error = NULL, *text;
+  guint n_threads;
+  gdouble duration;
+  gint64 seed;
+  gint32 width = 0, height = 0, fps_n = 0, fps_d = 1;
+  gint64 t0;
+  hh_status status;
+
+  GST_OBJECT_LOCK (self);
+  model_path = g_strdup (self->model_path);
+  n_threads = self->n_threads;
+  duration = self->duration;
+  seed = self->seed;
+  self->num_clips_run = self->num_clips;
+  GST_OBJECT_UNLOCK (self);
+
+  text = g_strdup_printf ("Loading the model from %s",
+      (model_path && *model_path) ? model_path : "the built-in location");
+  post_progress (self, GST_PROGRESS_TYPE_START, "loading", text);
+  g_free (text);
+
+  t0 = g_get_monotonic_time ();
+  status = hh_engine_load (model_path, plugin_directory, (int32_t) n_threads, on_log, self,
+      &self->engine, &out_dir, &error);
+  if (status != HH_OK) {
+    post_progress (self, GST_PROGRESS_TYPE_ERROR, "loading", "Loading the model failed");
+    post_load_error (self, status, model_path, error ? error : "unknown error");
+    hh_string_free (error);
+    g_free (model_path);
+    self->engine = NULL;
+    return FALSE;
+  }
+  g_free (model_path);
+  self->model_dir = g_strdup (out_dir);
+  hh_string_free (out_dir);
+
+  hh_engine_get_format (self->engine, &width, &height, &fps_n, &fps_d);
+  {
+    char *name = hh_engine_model_name (self->engine);
+    self->model_name = g_strdup (name ? name : "unknown");
+    hh_string_free (name);
+  }
+  self->fps_n = fps_n;
+  self->fps_d = fps_d > 0 ? fps_d : 1;
+  self->default_steps = hh_engine_default_steps (self->engine);
+  self->frames_per_clip = hh_engine_frame_count (self->engine, duration);
+  if (self->frames_per_clip <= 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("duration=%g s is too short: the model %s makes no frame for it", duration, self->model_name),
+        (NULL));
+    post_progress (self, GST_PROGRESS_TYPE_ERROR, "loading", "Invalid duration");
+    hh_engine_free (self->engine);
+    self->engine = NULL;
+    return FALSE;
+  }
+
+  /* Native frames: packed RGB without row padding, as the engine writes them. */
+  gst_video_info_set_format (&self->native_info, GST_VIDEO_FORMAT_RGB, width, height);
+  self->native_info.fps_n = self->fps_n;
+  self->native_info.fps_d = self->fps_d;
+  self->native_info.stride[0] = width * 3;
+  self->native_info.offset[0] = 0;
+  self->native_info.size = (gsize) width * 3 * height;
+  self->native_buffer = gst_buffer_new_allocate (NULL, self->native_info.size, NULL);
+
+  self->base_seed = seed >= 0 ? (guint64) seed
+      : (((guint64) g_random_int () << 32) | g_random_int ()) & G_MAXINT64;
+  self->next_frame = 0;
+  self->live_base = GST_CLOCK_TIME_NONE;
+  self->stage = -1;
+  self->negotiated = FALSE;
+  clear_generation (self);
+
+  text = g_strdup_printf ("Loaded model '%s' (%dx%d at %d/%d fps, %" G_GINT64_FORMAT
+      " frames per clip) from %s in %.1f s", self->model_name, width, height, self->fps_n, self->fps_d,
+      self->frames_per_clip, *self->model_dir ? self->model_dir : "(test engine)",
+      (g_get_monotonic_time () - t0) / 1e6);
+  GST_INFO_OBJECT (self, "%s", text);
+  post_progress (self, GST_PROGRESS_TYPE_COMPLETE, "loading", text);
+  g_free (text);
+  return TRUE;
+}
+
+static gboolean
+gst_happy_horse_src_stop (GstBaseSrc * bsrc)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+
+  clear_generation (self);
+  if (self->converter) {
+    gst_video_converter_free (self->converter);
+    self->converter = NULL;
+  }
+  gst_clear_buffer (&self->native_buffer);
+  hh_engine_free (self->engine);
+  self->engine = NULL;
+  g_clear_pointer (&self->model_dir, g_free);
+  g_clear_pointer (&self->model_name, g_free);
+  self->negotiated = FALSE;
+  self->stage = -1;
+  return TRUE;
+}
+
+/* unlock(): called from any thread (flush, state change to READY/NULL); makes a running generation return
+ * HH_ERROR_CANCELLED within one denoising step. */
+static gboolean
+gst_happy_horse_src_unlock (GstBaseSrc * bsrc)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+
+  GST_DEBUG_OBJECT (self, "unlock: cancelling the running generation");
+  hh_cancel_trigger (self->cancel);
+  return TRUE;
+}
+
+static gboolean
+gst_happy_horse_src_unlock_stop (GstBaseSrc * bsrc)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+
+  GST_DEBUG_OBJECT (self, "unlock_stop");
+  hh_cancel_reset (self->cancel);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* Caps                                                                                                      */
+
+static GstCaps *
+gst_happy_horse_src_fixate (GstBaseSrc * bsrc, GstCaps * caps)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  gint native_w = GST_VIDEO_INFO_WIDTH (&self->native_info);
+  gint native_h = GST_VIDEO_INFO_HEIGHT (&self->native_info);
+  guint i;
+
+  if (self->engine == NULL || native_w <= 0)
+    return GST_BASE_SRC_CLASS (parent_class)->fixate (bsrc, caps);
+
+  caps = gst_caps_make_writable (caps);
+  for (i = 0; i < gst_caps_get_size (caps); i++) {
+    GstStructure *s = gst_caps_get_structure (caps, i);
+    gint w = 0, h = 0;
+    gboolean w_fixed = gst_structure_get_int (s, "width", &w);
+    gboolean h_fixed = gst_structure_get_int (s, "height", &h);
+
+    /* Prefer the native size; if downstream fixed one side, keep the model's aspect ratio. */
+    if (w_fixed && !h_fixed)
+      gst_structure_fixate_field_nearest_int (s, "height",
+          (gint) gst_util_uint64_scale_int_round (w, native_h, native_w));
+    else if (h_fixed && !w_fixed)
+      gst_structure_fixate_field_nearest_int (s, "width",
+          (gint) gst_util_uint64_scale_int_round (h, native_w, native_h));
+    gst_structure_fixate_field_nearest_int (s, "width", native_w);
+    gst_structure_fixate_field_nearest_int (s, "height", native_h);
+    gst_structure_fixate_field_nearest_fraction (s, "framerate", self->fps_n, self->fps_d);
+    if (gst_structure_has_field (s, "pixel-aspect-ratio"))
+      gst_structure_fixate_field_nearest_fraction (s, "pixel-aspect-ratio", 1, 1);
+    else
+      gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+  }
+  caps = gst_caps_fixate (caps);
+  GST_DEBUG_OBJECT (self, "fixated to %" GST_PTR_FORMAT, caps);
+  return caps;
+}
+
+static gboolean
+gst_happy_horse_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  GstVideoInfo info;
+  GstVideoConverter *converter;
+
+  if (self->engine == NULL) {
+    GST_WARNING_OBJECT (self, "caps set before the model was loaded");
+    return FALSE;
+  }
+  if (!gst_video_info_from_caps (&info, caps)) {
+    GST_WARNING_OBJECT (self, "refusing caps %" GST_PTR_FORMAT ": not parseable as raw video", caps);
+    return FALSE;
+  }
+  if (info.fps_n != self->fps_n || info.fps_d != self->fps_d) {
+    GST_WARNING_OBJECT (self, "refusing framerate %d/%d: the model generates %d/%d fps only",
+        info.fps_n, info.fps_d, self->fps_n, self->fps_d);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("happyhorsesrc makes %d/%d fps only (the model's frame rate); downstream asked for %d/%d. "
+            "Put videorate after happyhorsesrc to change the frame rate.", self->fps_n, self->fps_d,
+            info.fps_n, info.fps_d), ("caps: %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (info.width > MAX_DIMENSION || info.height > MAX_DIMENSION) {
+    GST_WARNING_OBJECT (self, "refusing %dx%d: larger than %d", info.width, info.height, MAX_DIMENSION);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("happyhorsesrc scales to at most %dx%d; downstream asked for %dx%d.", MAX_DIMENSION, MAX_DIMENSION,
+            info.width, info.height), ("caps: %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (GST_VIDEO_INFO_IS_INTERLACED (&info)) {
+    GST_WARNING_OBJECT (self, "refusing interlaced caps: frames are progressive");
+    return FALSE;
+  }
+
+  converter = gst_video_converter_new (&self->native_info, &info, NULL);
+  if (converter == NULL) {
+    GST_WARNING_OBJECT (self, "refusing %" GST_PTR_FORMAT ": GstVideoConverter cannot convert RGB %dx%d to it",
+        caps, GST_VIDEO_INFO_WIDTH (&self->native_info), GST_VIDEO_INFO_HEIGHT (&self->native_info));
+    return FALSE;
+  }
+  if (self->converter)
+    gst_video_converter_free (self->converter);
+  self->converter = converter;
+  self->info = info;
+  self->negotiated = TRUE;
+  gst_base_src_set_blocksize (bsrc, GST_VIDEO_INFO_SIZE (&info));
+  GST_DEBUG_OBJECT (self, "negotiated %" GST_PTR_FORMAT " (native RGB %dx%d)", caps,
+      GST_VIDEO_INFO_WIDTH (&self->native_info), GST_VIDEO_INFO_HEIGHT (&self->native_info));
+  return TRUE;
+}
+
+static gboolean
+gst_happy_horse_src_decide_allocation (GstBaseSrc * bsrc, GstQuery * query)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  GstBufferPool *pool = NULL;
+  GstStructure *config;
+  GstCaps *caps = NULL;
+  guint size, min, max;
+  gboolean update;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (gst_query_get_n_allocation_pools (query) > 0) {
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, &min, &max);
+    size = MAX (size, GST_VIDEO_INFO_SIZE (&self->info));
+    update = TRUE;
+  } else {
+    size = GST_VIDEO_INFO_SIZE (&self->info);
+    min = max = 0;
+    update = FALSE;
+  }
+  if (pool == NULL)
+    pool = gst_video_buffer_pool_new ();
+
+  config = gst_buffer_pool_get_config (pool);
+  gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  if (gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL))
+    gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  gst_buffer_pool_set_config (pool, config);
+
+  if (update)
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
+  else
+    gst_query_add_allocation_pool (query, pool, size, min, max);
+  gst_object_unref (pool);
+
+  return GST_BASE_SRC_CLASS (parent_class)->decide_allocation (bsrc, query);
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* Time, duration, seeking                                                                                   */
+
+static GstClockTime
+frame_time (GstHappyHorseSrc * self, gint64 frame)
+{
+  return gst_util_uint64_scale (frame, (guint64) self->fps_d * GST_SECOND, self->fps_n);
+}
+
+/* Total number of frames of the run, -1 if unlimited or unknown. */
+static gint64
+total_frames (GstHappyHorseSrc * self)
+{
+  if (self->engine == NULL || self->num_clips_run == 0)
+    return -1;
+  return self->frames_per_clip * self->num_clips_run;
+}
+
+static gboolean
+gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_DURATION:{
+      GstFormat format;
+      gint64 total = total_frames (self);
+
+      gst_query_parse_duration (query, &format, NULL);
+      if (total < 0 || self->fps_n <= 0)
+        break;
+      if (format == GST_FORMAT_TIME) {
+        gst_query_set_duration (query, format, frame_time (self, total));
+        return TRUE;
+      }
+      if (format == GST_FORMAT_DEFAULT) {
+        gst_query_set_duration (query, format, total);
+        return TRUE;
+      }
+      break;
+    }
+    case GST_QUERY_CONVERT:{
+      GstFormat src_fmt, dest_fmt;
+      gint64 src_val, dest_val;
+
+      if (self->fps_n <= 0)
+        break;
+      gst_query_parse_convert (query, &src_fmt, &src_val, &dest_fmt, &dest_val);
+      if (src_fmt == dest_fmt) {
+        dest_val = src_val;
+      } else if (src_fmt == GST_FORMAT_DEFAULT && dest_fmt == GST_FORMAT_TIME && src_val >= 0) {
+        dest_val = frame_time (self, src_val);
+      } else if (src_fmt == GST_FORMAT_TIME && dest_fmt == GST_FORMAT_DEFAULT && src_val >= 0) {
+        dest_val = gst_util_uint64_scale (src_val, self->fps_n, (guint64) self->fps_d * GST_SECOND);
+      } else {
+        break;
+      }
+      gst_query_set_convert (query, src_fmt, src_val, dest_fmt, dest_val);
+      return TRUE;
+    }
+    case GST_QUERY_LATENCY:{
+      if (self->is_live && self->fps_n > 0) {
+        GstClockTime frame = frame_time (self, 1);
+        gst_query_set_latency (query, TRUE, frame, frame);
+        return TRUE;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
+static gboolean
+gst_happy_horse_src_is_seekable (GstBaseSrc * bsrc)
+{
+  return !GST_HAPPY_HORSE_SRC (bsrc)->is_live;
+}
+
+/* Seeks within the clips: the next fill() regenerates the clip holding the target frame (same seed, current
+ * prompt) and skips to it. Reverse playback is refused. */
+static gboolean
+gst_happy_horse_src_do_seek (GstBaseSrc * bsrc, GstSegment * segment)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  GstClockTime position;
+
+  if (segment->rate < 0) {
+    GST_WARNING_OBJECT (self, "refusing seek with rate %f: reverse playback is not supported", segment->rate);
+    return FALSE;
+  }
+  segment->time = segment->start;
+  position = segment->position;
+  if (self->fps_n > 0) {
+    self->next_frame = gst_util_uint64_scale (position, self->fps_n, (guint64) self->fps_d * GST_SECOND);
+    segment->position = frame_time (self, self->next_frame);
+  } else {
+    self->next_frame = 0;
+  }
+  GST_DEBUG_OBJECT (self, "seek to %" GST_TIME_FORMAT " = frame %" G_GINT64_FORMAT,
+      GST_TIME_ARGS (position), self->next_frame);
+  return TRUE;
+}
+
+static void
+gst_happy_horse_src_get_times (GstBaseSrc * bsrc, GstBuffer * buffer, GstClockTime * start,
+    GstClockTime * end)
+{
+  /* Only live sources sync to the clock inside basesrc. */
+  if (gst_base_src_is_live (bsrc)) {
+    GstClockTime pts = GST_BUFFER_PTS (buffer);
+
+    if (GST_CLOCK_TIME_IS_VALID (pts)) {
+      *start = pts;
+      if (GST_BUFFER_DURATION_IS_VALID (buffer))
+        *end = pts + GST_BUFFER_DURATION (buffer);
+      return;
+    }
+  }
+  *start = GST_CLOCK_TIME_NONE;
+  *end = GST_CLOCK_TIME_NONE;
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* Generation                                                                                                */
+
+static void
+push_tags (GstHappyHorseSrc * self, const gchar * prompt, guint64 seed, guint steps)
+{
+  GstTagList *tags;
+  gchar *comment;
+
+  comment = g_strdup_printf ("seed=%" G_GUINT64_FORMAT " steps=%u model=%s", seed, steps, self->model_name);
+  tags = gst_tag_list_new (GST_TAG_DESCRIPTION, prompt,
+      GST_TAG_COMMENT, comment,
+      GST_TAG_KEYWORDS, "ai-generated",
+      GST_TAG_APPLICATION_NAME, "happyhorsesrc", NULL);
+  gst_tag_list_set_scope (tags, GST_TAG_SCOPE_GLOBAL);
+  g_free (comment);
+  GST_DEBUG_OBJECT (self, "pushing tags %" GST_PTR_FORMAT, tags);
+  gst_pad_push_event (GST_BASE_SRC_PAD (self), gst_event_new_tag (tags));
+}
+
+/* Starts the generation of clip `clip` with the current settings. */
+static GstFlowReturn
+start_clip (GstHappyHorseSrc * self, gint64 clip)
+{
+  gchar *prompt, *negative, *error = NULL;
+  gint64 seed_prop;
+  guint steps;
+  gdouble guidance, duration;
+  guint64 seed;
+  hh_status status;
+  GstStructure *s;
+
+  clear_generation (self);
+
+  GST_OBJECT_LOCK (self);
+  prompt = g_strdup (self->prompt);
+  negative = g_strdup (self->negative_prompt);
+  seed_prop = self->seed;
+  steps = self->num_inference_steps;
+  guidance = self->guidance_scale;
+  duration = self->duration;
+  GST_OBJECT_UNLOCK (self);
+
+  /* A fixed seed gives clip k the seed seed+k; seed=-1 uses this run's random base seed + k. */
+  seed = (seed_prop >= 0 ? (guint64) seed_prop : self->base_seed) + (guint64) clip;
+  GST_OBJECT_LOCK (self);
+  self->last_seed = (gint64) (seed & G_MAXINT64);
+  GST_OBJECT_UNLOCK (self);
+  g_object_notify (G_OBJECT (self), "last-seed");
+
+  self->generation_clip = clip;
+  self->generation_seed = seed;
+  self->generation_steps = steps ? steps : (guint) MAX (self->default_steps, 0);
+
+  GST_INFO_OBJECT (self, "clip %" G_GINT64_FORMAT ": prompt \"%s\", seed %" G_GUINT64_FORMAT ", %u steps",
+      clip, prompt, seed, self->generation_steps);
+  push_tags (self, prompt, seed, self->generation_steps);
+  s = gst_structure_new ("happyhorsesrc-clip",
+      "clip", G_TYPE_INT64, clip,
+      "prompt", G_TYPE_STRING, prompt,
+      "seed", G_TYPE_UINT64, seed,
+      "steps", G_TYPE_UINT, self->generation_steps,
+      "frames", G_TYPE_INT64, self->frames_per_clip,
+      "model", G_TYPE_STRING, self->model_name, NULL);
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+
+  status = hh_generation_start (self->engine, prompt, negative, seed, (int32_t) steps, (float) guidance,
+      duration, self->cancel, on_progress, self, &self->generation, &error);
+  g_free (prompt);
+  g_free (negative);
+
+  if (status == HH_OK) {
+    self->generation_total = hh_generation_total_frames (self->generation);
+    if (self->generation_total != self->frames_per_clip)
+      GST_WARNING_OBJECT (self, "the engine makes %" G_GINT64_FORMAT " frames per clip, expected %"
+          G_GINT64_FORMAT, self->generation_total, self->frames_per_clip);
+    return GST_FLOW_OK;
+  }
+
+  self->generation = NULL;
+  if (status == HH_ERROR_CANCELLED) {
+    close_stage (self, GST_PROGRESS_TYPE_CANCELED);
+    hh_string_free (error);
+    return GST_FLOW_FLUSHING;
+  }
+  close_stage (self, GST_PROGRESS_TYPE_ERROR);
+  if (status == HH_ERROR_SETTINGS)
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("Invalid generation settings: %s", error), (NULL));
+  else
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not start the generation: %s", error), (NULL));
+  hh_string_free (error);
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (psrc);
+  GstBaseSrc *bsrc = GST_BASE_SRC (psrc);
+  gint64 target, total, clip, index, frame_index = -1;
+  GstClockTime stream_time, next_time, pts;
+  GstVideoFrame in_frame, out_frame;
+  GstFlowReturn ret;
+  gint64 timestamp_offset;
+
+  if (G_UNLIKELY (!self->negotiated || self->converter == NULL)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("format wasn't negotiated before fill"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  for (;;) {
+    target = self->next_frame;
+    total = total_frames (self);
+    if (total >= 0 && target >= total) {
+      GST_DEBUG_OBJECT (self, "end of the last clip: EOS");
+      return GST_FLOW_EOS;
+    }
+    stream_time = frame_time (self, target);
+    if (GST_CLOCK_TIME_IS_VALID (bsrc->segment.stop) && stream_time >= bsrc->segment.stop) {
+      GST_DEBUG_OBJECT (self, "reached the segment stop: EOS");
+      return GST_FLOW_EOS;
+    }
+    clip = target / self->frames_per_clip;
+    index = target % self->frames_per_clip;
+
+    /* (Re)start the clip's generation when needed: new clip, or a seek backwards. */
+    if (self->generation == NULL || self->generation_clip != clip || self->generation_next > index) {
+      ret = start_clip (self, clip);
+      if (ret != GST_FLOW_OK)
+        return ret;
+    }
+
+    /* Compute frames until the target one (skipping frames after a seek forward). */
+    while (self->generation_next <= index) {
+      GstMapInfo map;
+      gchar *error = NULL;
+      hh_status status;
+      int64_t got = -1;
+
+      if (!gst_buffer_map (self->native_buffer, &map, GST_MAP_WRITE)) {
+        GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL), ("could not map the frame buffer"));
+        return GST_FLOW_ERROR;
+      }
+      status = hh_generation_next_frame (self->generation, map.data, map.size, &got, &error);
+      gst_buffer_unmap (self->native_buffer, &map);
+
+      if (status == HH_OK) {
+        close_stage (self, GST_PROGRESS_TYPE_COMPLETE);
+        self->generation_next = got + 1;
+        frame_index = got;
+        continue;
+      }
+      if (status == HH_END) {
+        close_stage (self, GST_PROGRESS_TYPE_COMPLETE);
+        GST_WARNING_OBJECT (self, "clip %" G_GINT64_FORMAT " ended after %" G_GINT64_FORMAT " frames",
+            clip, self->generation_next);
+        clear_generation (self);
+        self->next_frame = (clip + 1) * self->frames_per_clip;
+        break;
+      }
+      if (status == HH_ERROR_CANCELLED) {
+        GST_DEBUG_OBJECT (self, "generation cancelled");
+        close_stage (self, GST_PROGRESS_TYPE_CANCELED);
+        clear_generation (self);
+        hh_string_free (error);
+        return GST_FLOW_FLUSHING;
+      }
+      close_stage (self, GST_PROGRESS_TYPE_ERROR);
+      GST_ELEMENT_ERROR (self, STREAM, FAILED,
+          ("Generating frame %" G_GINT64_FORMAT " of clip %" G_GINT64_FORMAT " failed: %s", index, clip,
+              error ? error : "unknown error"), (NULL));
+      hh_string_free (error);
+      clear_generation (self);
+      return GST_FLOW_ERROR;
+    }
+    if (frame_index == index)
+      break;
+  }
+
+  /* Native RGB → negotiated format and size. */
+  if (!gst_video_frame_map (&in_frame, &self->native_info, self->native_buffer, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL), ("could not map the native frame"));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_video_frame_map (&out_frame, &self->info, buffer, GST_MAP_WRITE)) {
+    gst_video_frame_unmap (&in_frame);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL), ("could not map the output buffer"));
+    return GST_FLOW_ERROR;
+  }
+  gst_video_converter_frame (self->converter, &in_frame, &out_frame);
+  gst_video_frame_unmap (&out_frame);
+  gst_video_frame_unmap (&in_frame);
+
+  /* Timestamps from the frame index. */
+  GST_OBJECT_LOCK (self);
+  timestamp_offset = self->timestamp_offset;
+  GST_OBJECT_UNLOCK (self);
+  next_time = frame_time (self, target + 1);
+  pts = stream_time;
+  if (gst_base_src_is_live (bsrc)) {
+    /* Live: stream time 0 is anchored at the running time when the first frame is ready. */
+    if (!GST_CLOCK_TIME_IS_VALID (self->live_base)) {
+      GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+      GstClockTime now = 0;
+
+      if (clock) {
+        now = gst_clock_get_time (clock) - gst_element_get_base_time (GST_ELEMENT (self));
+        gst_object_unref (clock);
+      }
+      self->live_base = now > stream_time ? now - stream_time : 0;
+    }
+    pts += self->live_base;
+  }
+  if (timestamp_offset < 0 && (GstClockTime) (-timestamp_offset) > pts)
+    pts = 0;
+  else
+    pts = (GstClockTime) ((gint64) pts + timestamp_offset);
+
+  GST_BUFFER_PTS (buffer) = pts;
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buffer) = next_time - stream_time;
+  GST_BUFFER_OFFSET (buffer) = target;
+  GST_BUFFER_OFFSET_END (buffer) = target + 1;
+  self->next_frame = target + 1;
+
+  GST_LOG_OBJECT (self, "frame %" G_GINT64_FORMAT " (clip %" G_GINT64_FORMAT " #%" G_GINT64_FORMAT
+      ") pts %" GST_TIME_FORMAT, target, clip, index, GST_TIME_ARGS (pts));
+  return GST_FLOW_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* GObject                                                                                                   */
+
+static void
+gst_happy_horse_src_finalize (GObject * object)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (object);
+
+  /* Safety net: stop() normally released these. */
+  clear_generation (self);
+  if (self->converter)
+    gst_video_converter_free (self->converter);
+  gst_clear_buffer (&self->native_buffer);
+  hh_engine_free (self->engine);
+  hh_cancel_free (self->cancel);
+  g_free (self->prompt);
+  g_free (self->negative_prompt);
+  g_free (self->model_path);
+  g_free (self->model_dir);
+  g_free (self->model_name);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_happy_horse_src_init (GstHappyHorseSrc * self)
+{
+  self->prompt = g_strdup (DEFAULT_PROMPT);
+  self->negative_prompt = g_strdup (DEFAULT_NEGATIVE_PROMPT);
+  self->seed = DEFAULT_SEED;
+  self->last_seed = -1;
+  self->num_inference_steps = DEFAULT_NUM_INFERENCE_STEPS;
+  self->guidance_scale = DEFAULT_GUIDANCE_SCALE;
+  self->duration = DEFAULT_DURATION;
+  self->num_clips = DEFAULT_NUM_CLIPS;
+  self->model_path = DEFAULT_MODEL_PATH;
+  self->n_threads = DEFAULT_N_THREADS;
+  self->is_live = DEFAULT_IS_LIVE;
+  self->timestamp_offset = DEFAULT_TIMESTAMP_OFFSET;
+  self->cancel = hh_cancel_new ();
+  self->stage = -1;
+  self->generation_clip = -1;
+  self->live_base = GST_CLOCK_TIME_NONE;
+  gst_video_info_init (&self->native_info);
+  gst_video_info_init (&self->info);
+
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_live (GST_BASE_SRC (self), DEFAULT_IS_LIVE);
+}
+
+static void
+gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  GST_DEBUG_CATEGORY_INIT (gst_happy_horse_src_debug, "happyhorsesrc", 0, "HappyHorse text-to-video source");
+
+  gobject_class->set_property = gst_happy_horse_src_set_property;
+  gobject_class->get_property = gst_happy_horse_src_get_property;
+  gobject_class->finalize = gst_happy_horse_src_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_PROMPT,
+      g_param_spec_string ("prompt", "Prompt",
+          "Text describing the video to generate. Changeable while PLAYING: applied when the next clip starts",
+          DEFAULT_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_NEGATIVE_PROMPT,
+      g_param_spec_string ("negative-prompt", "Negative prompt",
+          "What the video should not show (used only when guidance-scale > 1). Applied at the next clip",
+          DEFAULT_NEGATIVE_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_int64 ("seed", "Seed",
+          "Noise seed; -1 = draw a random seed at start (see last-seed). Clip k of a run uses seed+k. "
+          "Same seed, settings, model and n-threads give identical frames. Applied at the next clip",
+          -1, G_MAXINT64, DEFAULT_SEED, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_LAST_SEED,
+      g_param_spec_int64 ("last-seed", "Last seed",
+          "Seed actually used for the current (last started) clip; -1 before the first clip",
+          -1, G_MAXINT64, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_NUM_INFERENCE_STEPS,
+      g_param_spec_uint ("num-inference-steps", "Inference steps",
+          "Number of denoising steps per chunk; 0 = the model's default (8 for the built-in model). "
+          "Applied at the next clip", 0, 1000, DEFAULT_NUM_INFERENCE_STEPS, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_GUIDANCE_SCALE,
+      g_param_spec_double ("guidance-scale", "Guidance scale",
+          "Classifier-free guidance scale; 1.0 = no guidance (the built-in model is distilled for 1.0). "
+          "Applied at the next clip", 0.0, 50.0, DEFAULT_GUIDANCE_SCALE, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_DURATION,
+      g_param_spec_double ("duration", "Duration",
+          "Length of one clip in seconds (the model rounds it to its frame rules)",
+          0.01, 3600.0, DEFAULT_DURATION, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_NUM_CLIPS,
+      g_param_spec_uint ("num-clips", "Number of clips",
+          "Clips generated back to back before EOS, each with the prompt/seed current when it starts; "
+          "0 = unlimited", 0, G_MAXUINT, DEFAULT_NUM_CLIPS, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MODEL_PATH,
+      g_param_spec_string ("model-path", "Model path",
+          "Model directory (config.json, *.safetensors, tokenizer.json). Unset = the built-in model, searched "
+          "in $HAPPYHORSE_MODEL_PATH, <plugin dir>/happyhorse/builtin, then the source checkout's models/builtin",
+          DEFAULT_MODEL_PATH, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_N_THREADS,
+      g_param_spec_uint ("n-threads", "Threads",
+          "Compute threads; 0 = $OPENBLAS_NUM_THREADS if set, else all cores",
+          0, 1024, DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_IS_LIVE,
+      g_param_spec_boolean ("is-live", "Is live",
+          "Act as a live source: timestamps in running time from the first frame, synchronised to the clock "
+          "(real time only when generation is faster than real time)",
+          DEFAULT_IS_LIVE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_TIMESTAMP_OFFSET,
+      g_param_spec_int64 ("timestamp-offset", "Timestamp offset",
+          "Offset added to every buffer timestamp, in nanoseconds", G_MININT64, G_MAXINT64,
+          DEFAULT_TIMESTAMP_OFFSET, rw | GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_set_static_metadata (element_class, "HappyHorse text-to-video source",
+      "Source/Video",
+      "Generates video from a text prompt with a diffusion transformer on the CPU (built-in model: "
+      "256x256 at 25 fps). Frames are scaled and converted inside the element to the negotiated size and "
+      "format; progress is posted on the bus; prompt, seed and model are sent as tags. Example: "
+      "gst-launch-1.0 -e happyhorsesrc prompt=\"a brown horse gallops across a green meadow\" ! x264enc ! "
+      "mp4mux ! filesink location=horse.mp4",
+      "HappyHorse developers");
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  basesrc_class->start = GST_DEBUG_FUNCPTR (gst_happy_horse_src_start);
+  basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_happy_horse_src_stop);
+  basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_happy_horse_src_unlock);
+  basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_happy_horse_src_unlock_stop);
+  basesrc_class->fixate = GST_DEBUG_FUNCPTR (gst_happy_horse_src_fixate);
+  basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_happy_horse_src_set_caps);
+  basesrc_class->decide_allocation = GST_DEBUG_FUNCPTR (gst_happy_horse_src_decide_allocation);
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_happy_horse_src_query);
+  basesrc_class->is_seekable = GST_DEBUG_FUNCPTR (gst_happy_horse_src_is_seekable);
+  basesrc_class->do_seek = GST_DEBUG_FUNCPTR (gst_happy_horse_src_do_seek);
+  basesrc_class->get_times = GST_DEBUG_FUNCPTR (gst_happy_horse_src_get_times);
+  pushsrc_class->fill = GST_DEBUG_FUNCPTR (gst_happy_horse_src_fill);
+}
