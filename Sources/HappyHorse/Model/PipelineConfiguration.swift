@@ -1,0 +1,101 @@
+import Foundation
+
+// The `pipeline` section of config.json (docs/design.md "Model directory"): output format, sampler and chunking.
+
+public struct PipelineConfiguration: Codable, Sendable, Equatable {
+    public enum SamplerKind: String, Codable, Sendable {
+        /// Spec 3.2 re-noising sampler (distilled models).
+        case distilled
+        /// Rectified-flow Euler with shift (undistilled models, no CFG).
+        case euler
+    }
+
+    public var fps: Int
+    public var width: Int
+    public var height: Int
+    public var sampler: SamplerKind
+    public var numInferenceSteps: Int
+    public var shift: Double
+    /// Explicit schedule (n+1 values, decreasing, ending in 0); overrides the computed one.
+    public var sigmas: [Double]?
+    /// Latent frames per generated chunk, including the context frames.
+    public var chunkLatentFrames: Int
+    /// Latent frames carried over from the previous chunk (continuation conditioning, spec 2.8).
+    public var contextLatentFrames: Int
+    public var defaultDurationSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case fps, width, height, sampler, shift, sigmas
+        case numInferenceSteps = "num_inference_steps"
+        case chunkLatentFrames = "chunk_latent_frames", contextLatentFrames = "context_latent_frames"
+        case defaultDurationSeconds = "default_duration_s"
+    }
+
+    public init(fps: Int = 25, width: Int = 256, height: Int = 256, sampler: SamplerKind = .distilled,
+                numInferenceSteps: Int = 8, shift: Double = 5.0, sigmas: [Double]? = nil, chunkLatentFrames: Int = 4,
+                contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0) {
+        self.fps = fps
+        self.width = width
+        self.height = height
+        self.sampler = sampler
+        self.numInferenceSteps = numInferenceSteps
+        self.shift = shift
+        self.sigmas = sigmas
+        self.chunkLatentFrames = chunkLatentFrames
+        self.contextLatentFrames = contextLatentFrames
+        self.defaultDurationSeconds = defaultDurationSeconds
+    }
+
+    public init(from decoder: Decoder) throws {
+        let d = PipelineConfiguration()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(fps: try c.decodeIfPresent(Int.self, forKey: .fps) ?? d.fps,
+                  width: try c.decodeIfPresent(Int.self, forKey: .width) ?? d.width,
+                  height: try c.decodeIfPresent(Int.self, forKey: .height) ?? d.height,
+                  sampler: try c.decodeIfPresent(SamplerKind.self, forKey: .sampler) ?? d.sampler,
+                  numInferenceSteps: try c.decodeIfPresent(Int.self, forKey: .numInferenceSteps) ?? d.numInferenceSteps,
+                  shift: try c.decodeIfPresent(Double.self, forKey: .shift) ?? d.shift,
+                  sigmas: try c.decodeIfPresent([Double].self, forKey: .sigmas),
+                  chunkLatentFrames: try c.decodeIfPresent(Int.self, forKey: .chunkLatentFrames) ?? d.chunkLatentFrames,
+                  contextLatentFrames: try c.decodeIfPresent(Int.self, forKey: .contextLatentFrames) ?? d.contextLatentFrames,
+                  defaultDurationSeconds: try c.decodeIfPresent(Double.self, forKey: .defaultDurationSeconds) ?? d.defaultDurationSeconds)
+    }
+
+    /// Decodes the `pipeline` object (its JSON bytes) and validates it.
+    public static func decode(json: Data) throws -> PipelineConfiguration {
+        let config: PipelineConfiguration
+        do {
+            config = try JSONDecoder().decode(PipelineConfiguration.self, from: json)
+        } catch let error as DecodingError {
+            throw HappyHorseError.invalidConfig(field: "pipeline." + error.fieldPath, reason: error.reason)
+        } catch {
+            throw HappyHorseError.invalidConfig(field: "pipeline", reason: "\(error)")
+        }
+        try config.validate()
+        return config
+    }
+
+    public func validate() throws {
+        func check(_ ok: Bool, _ field: String, _ reason: @autoclosure () -> String) throws {
+            if !ok { throw HappyHorseError.invalidConfig(field: "pipeline." + field, reason: reason()) }
+        }
+        try check(fps > 0 && fps <= 1000, "fps", "must be in 1...1000, got \(fps)")
+        try check(width > 0 && width <= 16384, "width", "must be in 1...16384, got \(width)")
+        try check(height > 0 && height <= 16384, "height", "must be in 1...16384, got \(height)")
+        try check(numInferenceSteps > 0 && numInferenceSteps <= 1000, "num_inference_steps", "must be in 1...1000, got \(numInferenceSteps)")
+        try check(shift.isFinite && shift > 0 && shift <= 1000, "shift", "must be in (0, 1000], got \(shift)")
+        if let sigmas {
+            try Sigmas.validate(sigmas, field: "pipeline.sigmas")
+        }
+        try check(chunkLatentFrames > 0 && chunkLatentFrames <= 4096, "chunk_latent_frames", "must be in 1...4096, got \(chunkLatentFrames)")
+        try check(contextLatentFrames >= 0 && contextLatentFrames < chunkLatentFrames, "context_latent_frames",
+                  "must be in 0..<chunk_latent_frames (\(chunkLatentFrames)), got \(contextLatentFrames)")
+        try check(defaultDurationSeconds.isFinite && defaultDurationSeconds > 0 && defaultDurationSeconds <= 3600,
+                  "default_duration_s", "must be in (0, 3600], got \(defaultDurationSeconds)")
+    }
+
+    /// The schedule this configuration asks for: the explicit `sigmas`, or the shifted grid of spec 3.1.
+    public var schedule: [Double] {
+        sigmas ?? Sigmas.shifted(steps: numInferenceSteps, shift: shift)
+    }
+}
