@@ -39,11 +39,11 @@ public enum GEMM {
     /// - x: `m` rows, row stride `xStride` (default K). y: `m` rows, row stride `yStride` (default N).
     /// - accumulate: false → y is overwritten; true → the product (and bias) is added to y (residual adds).
     /// BF16/F16/mapped weights are up-cast to fp32 in tiles of rows of W, each followed by one sgemm on the
-    /// matching column block of y.
+    /// matching column block of y. `upcastBlockRows` overrides the tile height (nil: about 4 MiB per tile).
     public static func linear(_ x: UnsafePointer<Float>, rows m: Int, xStride: Int? = nil,
                               weight: LinearWeight, bias: UnsafePointer<Float>? = nil,
                               into y: UnsafeMutablePointer<Float>, yStride: Int? = nil,
-                              accumulate: Bool = false) {
+                              accumulate: Bool = false, upcastBlockRows: Int? = nil) {
         let n = weight.rows, k = weight.cols
         let ldx = xStride ?? k, ldy = yStride ?? n
         precondition(ldx >= k && ldy >= n, "GEMM.linear: stride smaller than row")
@@ -62,7 +62,7 @@ public enum GEMM {
             sgemm(transB: true, m: m, n: n, k: k, a: x, lda: ldx, b: data.assumingMemoryBound(to: Float.self),
                   ldb: k, beta: beta, c: y, ldc: ldy)
         case .bf16, .f16:
-            let blockRows = min(n, max(16, (tileFloats / max(k, 1) + 15) / 16 * 16))
+            let blockRows = min(n, max(1, upcastBlockRows ?? (tileFloats / max(k, 1) + 15) / 16 * 16))
             Scratch.with(blockRows * k) { tile in
                 var n0 = 0
                 while n0 < n {
