@@ -1,0 +1,40 @@
+// port of tools/reference/vae.py (VideoDecoder.decode_window): chunked decoding with context latent frames whose
+// pixel frames are cropped, so long clips and streamed chunks decode piece by piece (spec §1.5 sliding decode).
+
+extension VideoDecoder {
+    /// Pixels [3, F, H, W] of latent frames [start, end) of `latents` [Cz, T, h, w], decoded together with up to
+    /// `left`/`right` neighbouring latent frames of context whose pixel frames are cropped. Latent frame 0 owns one
+    /// pixel frame (the first-chunk rule), every other latent frame `temporalFactor` frames.
+    public func decodeWindow(_ latents: Tensor, start: Int, end: Int, left: Int = 1, right: Int = 0,
+                             cancellation: CancellationToken? = nil) throws -> Tensor {
+        let t = latents.rank == 4 ? latents.shape[1] : 0
+        guard start >= 0, start < end, end <= t, left >= 0, right >= 0 else {
+            throw HappyHorseError.invalidArgument(name: "decode window", reason: "[\(start), \(end)) of \(t) latent frames")
+        }
+        let tf = configuration.temporalFactor
+        let lo = start == 0 ? 0 : max(0, start - left)
+        let hi = min(t, end + right)
+        let first = lo == 0
+        let pixels = try self(latents.slicingFrames(lo..<hi), firstChunk: first, cancellation: cancellation)  // [3, F, H, W]
+        let cropLo = first ? (start == 0 ? 0 : 1 + tf * (start - 1)) : tf * (start - lo)
+        let cropHi = tf * (hi - end)
+        return pixels.slicingFrames(cropLo..<(pixels.shape[1] - cropHi))
+    }
+}
+
+extension Tensor {
+    /// Frames `range` of axis 1 of a [C, T, ...] tensor → [C, range.count, ...].
+    func slicingFrames(_ range: Range<Int>) -> Tensor {
+        precondition(rank >= 2 && range.lowerBound >= 0 && range.upperBound <= shape[1], "slicingFrames: \(range) of \(shape)")
+        let (c, t) = (shape[0], shape[1])
+        let per = shape.dropFirst(2).reduce(1, *)
+        var newShape = shape
+        newShape[1] = range.count
+        var out = [Float]()
+        out.reserveCapacity(c * range.count * per)
+        for ch in 0..<c {
+            out += storage[((ch * t + range.lowerBound) * per)..<((ch * t + range.upperBound) * per)]
+        }
+        return Tensor(shape: newShape, storage: out)
+    }
+}
