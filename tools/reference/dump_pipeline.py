@@ -1,0 +1,108 @@
+"""Parity dumps of the end-to-end pipeline (reference/pipeline.py) for the Swift TextToVideoPipeline tests.
+
+    PYTHONPATH=tools python3 -m reference.dump_pipeline            # tiny random model -> Fixtures/pipeline/tiny/
+    PYTHONPATH=tools python3 -m reference.dump_pipeline --builtin  # models/builtin -> Fixtures/pipeline/builtin.safetensors
+
+tiny/: a complete random model directory (config.json, dit/text_encoder/vae_decoder safetensors, tokenizer.json) at
+64x32 pixels, plus generation.safetensors: text [L, text_in], chunk{k}.latent [C, K, h, w], chunk{k}.pixels
+[3, F_k, H, W] and rgb8 [N, H, W, 3] (uint8 values as F32) of `generate(PROMPT, SEED, DURATION)`, and
+generation.json with the request. The noise comes from the NoiseGenerator twin, so nothing is injected: the Swift
+pipeline must reproduce the same numbers from the same seed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import torch
+from safetensors.torch import save_file
+
+from reference.dit import DiT, DiTConfig
+from reference.pipeline import generate, load_model
+from reference.text_encoder import TextEncoder, WordTokenizer
+from reference.vae import VideoDecoder
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+FIXTURES = os.path.join(ROOT, "Tests", "HappyHorseTests", "Fixtures", "pipeline")
+
+PROMPT = "A grey horse gallops to the left on a snowy field, at dusk on Mars"
+SEED = 7
+DURATION = 0.84  # 21 frames at 25 fps -> T = 6 latent frames -> 2 chunks of 4 (context 1)
+
+TINY = {
+    "format": "happyhorse-model/1",
+    "name": "tiny-random",
+    "dit": {"weights": "dit.safetensors", "hidden_size": 32, "num_layers": 3, "num_heads_q": 4, "num_heads_kv": 2,
+            "head_dim": 8, "mm_layers": [0], "gelu7_layers": [0], "video_in_channels": 16, "audio_in_channels": 4,
+            "text_in_channels": 24, "gelu7_intermediate_size": 40, "swiglu7_intermediate_size": 24,
+            "norm_eps": 1e-6, "rope_theta": 10000.0, "rope_style": "v2", "latent_channels": 4, "patch_size": [1, 2, 2]},
+    "text_encoder": {"weights": "text_encoder.safetensors", "tokenizer": "tokenizer.json", "hidden_size": 24,
+                     "num_layers": 2, "num_heads": 2, "num_kv_heads": 1, "head_dim": 12, "intermediate_size": 40,
+                     "norm_eps": 1e-6, "rope_theta": 10000.0, "attn_logit_softcap": 50.0, "max_tokens": 16},
+    "vae": {"weights": "vae_decoder.safetensors", "latent_channels": 4, "out_channels": 3, "patch_size": 2,
+            "block_out_channels": [8, 6, 4, 4], "layers_per_block": [1, 1, 0, 0, 1],
+            "upsample": ["3d", "3d", "2d", "none"], "temporal_kernel": [3, 1, 1, 1]},
+    "pipeline": {"fps": 25, "width": 32, "height": 64, "sampler": "distilled", "num_inference_steps": 3,
+                 "shift": 5.0, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
+                 "default_duration_s": 1.0},
+}
+
+WORDS = ["a", "the", "grey", "bay", "horse", "gallops", "walks", "to", "left", "right", "on", "snowy", "field",
+         "at", "dusk", ","]
+
+
+def write_tiny(directory: str):
+    os.makedirs(directory, exist_ok=True)
+    torch.manual_seed(11)
+    cfg = json.loads(json.dumps(TINY))
+    tok = WordTokenizer.build(WORDS)
+    tok.save(os.path.join(directory, "tokenizer.json"))
+    cfg["text_encoder"]["vocab_size"] = len(tok.vocab)
+    c = cfg["vae"]["latent_channels"]
+    cfg["vae"]["latent_mean"] = (0.2 * torch.randn(c)).tolist()
+    cfg["vae"]["latent_std"] = (0.6 + 0.5 * torch.rand(c)).tolist()
+
+    dit = DiT(DiTConfig.from_dict(cfg["dit"]))
+    dit.reset_parameters(std=0.2)
+    with torch.no_grad():
+        for name, p in dit.named_parameters():
+            if p.dim() == 1 and "bands" not in name:
+                p.copy_(0.1 * torch.randn_like(p))
+    te = TextEncoder(cfg["text_encoder"])
+    vae = VideoDecoder(cfg["vae"])
+    for name, module in (("dit", dit), ("text_encoder", te), ("vae_decoder", vae)):
+        sd = {k: v.detach().float().contiguous() for k, v in module.state_dict().items()}
+        save_file(sd, os.path.join(directory, f"{name}.safetensors"))
+    with open(os.path.join(directory, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+
+
+def dump(model_dir: str, out_file: str, prompt: str, seed: int, duration: float, keep_pixels: bool = True):
+    model = load_model(model_dir)
+    trace: dict = {}
+    rgb = generate(model, prompt, seed, duration, trace=trace, log=lambda s: print("  log:", s))
+    io = {k: v.float().contiguous() for k, v in trace.items() if keep_pixels or not k.endswith(".pixels")}
+    io["rgb8"] = rgb.float().contiguous()
+    save_file(io, out_file)
+    with open(os.path.splitext(out_file)[0] + ".json", "w") as f:
+        json.dump({"prompt": prompt, "seed": seed, "duration_s": duration, "frames": rgb.shape[0]}, f, indent=1)
+    print(f"{out_file}: {rgb.shape[0]} frames {tuple(rgb.shape[1:3])}, keys {sorted(io)}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--builtin", action="store_true")
+    args = ap.parse_args()
+    torch.set_grad_enabled(False)
+    if args.builtin:
+        dump(os.path.join(ROOT, "models", "builtin"), os.path.join(FIXTURES, "builtin.safetensors"),
+             "a chestnut horse gallops to the right on a beach", 3, 0.2, keep_pixels=False)
+    else:
+        tiny = os.path.join(FIXTURES, "tiny")
+        write_tiny(tiny)
+        dump(tiny, os.path.join(FIXTURES, "generation.safetensors"), PROMPT, SEED, DURATION)
+
+
+if __name__ == "__main__":
+    main()

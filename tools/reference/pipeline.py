@@ -1,0 +1,257 @@
+"""Reference end-to-end text-to-video generation: the exact procedure of the engine's TextToVideoPipeline
+(Sources/HappyHorse/Pipeline), in PyTorch, over a model directory (docs/design.md "Model directory").
+The evaluation tool uses it; the Swift pipeline parity test compares against a dump of it.
+
+    PYTHONPATH=tools python3 -m reference.pipeline models/builtin "a grey horse gallops left on a beach" \
+        --seed 42 --duration 2 --out /tmp/clip.npy
+
+Procedure (one generation):
+  1. Prompt -> tokenizer (unknown words dropped and reported) -> text encoder -> [L, text_in], trimmed to
+     text_encoder.max_tokens rows. With guidance_scale > 1 the negative prompt is encoded the same way (CFG,
+     spec §3.3: v = v_u + s (v_c - v_u), two DiT evaluations per step).
+  2. Frames: N = max(1, round(duration * fps)); latent frames T = ceil((N - 1) / 4) + 1 (so 4(T-1)+1 >= N);
+     the decoded clip is trimmed to exactly N frames.
+  3. Chunks of K = chunk_latent_frames latent frames; chunk 0 is K new frames, every later chunk re-uses the last
+     c = context_latent_frames latent frames of the previous chunk as its first c frames (spec §2.8 continuation:
+     overwritten before every DiT call and after the last step) and adds K - c new ones. Chunks are generated
+     until they cover T latent frames (the last one is full size; its extra latent frames are not decoded).
+  4. Per chunk: noise [C, K, h, w] from the NoiseGenerator, the sampler of the `pipeline` section (distilled: one
+     fresh noise tensor [C, K, h, w] per step whose next sigma is > 0, drawn after the initial noise, in step order;
+     euler: none), then decode of the chunk's new latent frames (those < T) with one latent frame of left context
+     (the previous latent frame of the clip; none for chunk 0, which uses the first-chunk rule), cropping the
+     context's pixel frames (VideoDecoder.decode_window).
+  5. RGB8: trunc(clamp(0.5 y + 0.5, 0, 1) * 255).
+Noise: one NoiseGenerator(seed) per generation, drawn in the order above (chunk by chunk), float32 values.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from dataclasses import dataclass, field
+
+import torch
+from safetensors.torch import load_file
+
+from reference.dit import DiT, DiTConfig
+from reference import sampler as samplers
+from reference.text_encoder import TextEncoder, WordTokenizer, text_encoder_config
+from reference.vae import VideoDecoder, vae_config
+
+MASK64 = (1 << 64) - 1
+
+
+class NoiseGenerator:
+    """Twin of Sources/HappyHorse/Sampling/NoiseGenerator.swift: SplitMix64 seeding, xoshiro256**, Box-Muller in
+    double precision (pairs: r cos, r sin; the spare of an odd count dropped), rounded to float32."""
+
+    def __init__(self, seed: int):
+        x = seed & MASK64
+        s = []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & MASK64
+            z = x
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+            s.append(z ^ (z >> 31))
+        self.s = s
+
+    @staticmethod
+    def _rotl(x: int, k: int) -> int:
+        return ((x << k) | (x >> (64 - k))) & MASK64
+
+    def next(self) -> int:
+        s0, s1, s2, s3 = self.s
+        result = (self._rotl((s1 * 5) & MASK64, 7) * 9) & MASK64
+        t = (s1 << 17) & MASK64
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = self._rotl(s3, 45)
+        self.s = [s0, s1, s2, s3]
+        return result
+
+    def normals(self, count: int) -> torch.Tensor:
+        out = [0.0] * count
+        i = 0
+        while i < count:
+            a, b = self.next(), self.next()
+            u1 = ((a >> 11) + 1) * 2.0 ** -53
+            u2 = (b >> 11) * 2.0 ** -53
+            r = math.sqrt(-2.0 * math.log(u1))
+            out[i] = r * math.cos(2.0 * math.pi * u2)
+            if i + 1 < count:
+                out[i + 1] = r * math.sin(2.0 * math.pi * u2)
+            i += 2
+        return torch.tensor(out, dtype=torch.float32)
+
+    def normal_tensor(self, shape) -> torch.Tensor:
+        return self.normals(math.prod(shape)).reshape(shape)
+
+
+@dataclass
+class Model:
+    config: dict
+    dit: DiT
+    text_encoder: TextEncoder
+    tokenizer: WordTokenizer
+    vae: VideoDecoder
+    pipeline: dict = field(default_factory=dict)
+
+
+PIPELINE_DEFAULTS = {"fps": 25, "width": 256, "height": 256, "sampler": "distilled", "num_inference_steps": 8,
+                     "shift": 5.0, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
+                     "default_duration_s": 5.0, "supports_cfg": True}
+
+
+def load_model(directory: str) -> Model:
+    with open(os.path.join(directory, "config.json")) as f:
+        config = json.load(f)
+    dit = DiT(DiTConfig.from_dict(config["dit"]))
+    dit.load_state_dict(load_file(os.path.join(directory, config["dit"].get("weights", "dit.safetensors"))), strict=True)
+    te_cfg = text_encoder_config(config["text_encoder"])
+    te = TextEncoder(te_cfg)
+    te.load_state_dict(load_file(os.path.join(directory, te_cfg["weights"])), strict=True)
+    tok = WordTokenizer.from_file(os.path.join(directory, te_cfg["tokenizer"]))
+    v_cfg = vae_config(config["vae"])
+    vae = VideoDecoder(v_cfg)
+    vae.load_state_dict(load_file(os.path.join(directory, v_cfg["weights"])), strict=True)
+    pipe = dict(PIPELINE_DEFAULTS, **config.get("pipeline", {}))
+    for m in (dit, te, vae):
+        m.eval()
+    return Model(config, dit, te, tok, vae, pipe)
+
+
+def frame_count(duration: float, fps: int) -> int:
+    """Frames of a clip: max(1, round(duration * fps)) (round half to even, like Swift's .toNearestOrEven)."""
+    return max(1, round(duration * fps))
+
+
+def latent_frames_for(frames: int, temporal_factor: int = 4) -> int:
+    """Smallest T with temporal_factor (T-1) + 1 >= frames."""
+    return (frames - 1 + temporal_factor - 1) // temporal_factor + 1
+
+
+def chunk_count(t_latent: int, k: int, c: int) -> int:
+    """Chunks of k latent frames, c of them carried over, needed to cover t_latent latent frames."""
+    if t_latent <= k:
+        return 1
+    return 1 + (t_latent - k + (k - c) - 1) // (k - c)
+
+
+def encode_prompt(model: Model, text: str) -> tuple[torch.Tensor, list[str]]:
+    """[L, text_in] (L <= max_tokens; L may be 0) and the unknown words."""
+    ids, unknown = model.tokenizer.encode(text)
+    hidden = model.text_encoder.cfg["hidden_size"]
+    if not ids:
+        return torch.zeros(0, hidden), unknown
+    with torch.no_grad():
+        out = model.text_encoder(torch.tensor([ids], dtype=torch.long))[0]
+    return out[: model.text_encoder.cfg["max_tokens"]], unknown
+
+
+def sigma_schedule(pipe: dict, steps: int) -> list:
+    if pipe.get("sigmas") and steps == pipe["num_inference_steps"]:
+        return [float(s) for s in pipe["sigmas"]]
+    return samplers.sigmas(steps, pipe["shift"])
+
+
+@torch.no_grad()
+def generate(model: Model, prompt: str, seed: int = 42, duration: float | None = None, steps: int = 0,
+             guidance_scale: float = 1.0, negative_prompt: str = "", trace: dict | None = None,
+             log=print) -> torch.Tensor:
+    """uint8 frames [N, H, W, 3]. `trace` (optional dict) receives per-chunk latents and pixels."""
+    pipe = model.pipeline
+    fps = pipe["fps"]
+    duration = pipe["default_duration_s"] if duration is None else duration
+    steps = steps or pipe["num_inference_steps"]
+    sig = sigma_schedule(pipe, steps)
+    text, unknown = encode_prompt(model, prompt)
+    if unknown:
+        log(f"unknown words ignored: {' '.join(unknown)}")
+    use_cfg = guidance_scale > 1.0 and pipe.get("supports_cfg", True)
+    neg = encode_prompt(model, negative_prompt)[0] if use_cfg else None
+    if trace is not None:
+        trace["text"] = text
+
+    vcfg = model.vae.cfg
+    tf = 2 ** sum(u == "3d" for u in vcfg["upsample"])
+    sf = vcfg["patch_size"] * 2 ** sum(u != "none" for u in vcfg["upsample"])
+    c_lat = vcfg["latent_channels"]
+    h, w = pipe["height"] // sf, pipe["width"] // sf
+    n_frames = frame_count(duration, fps)
+    t_lat = latent_frames_for(n_frames, tf)
+    k, ctx = pipe["chunk_latent_frames"], pipe["context_latent_frames"]
+    n_chunks = chunk_count(t_lat, k, ctx)
+    audio = torch.zeros(0, model.dit.cfg.audio_in_channels)
+    rng = NoiseGenerator(seed)
+
+    def velocity(x, text_rows):
+        v, _ = model.dit(x, audio, text_rows)
+        return v
+
+    def denoise(video, aud, i):
+        v = velocity(video, text)
+        if use_cfg:
+            v = samplers.cfg_combine(velocity(video, neg), v, guidance_scale)
+        return v, torch.zeros_like(aud)
+
+    frames = []
+    prev_last = None  # [C, 1, h, w]: the clip's latent frame before the current chunk's new frames
+    prev_chunk = None
+    covered = 0  # latent frames of the clip generated so far
+    for chunk in range(n_chunks):
+        shape = (c_lat, k, h, w)
+        x = rng.normal_tensor(shape)
+        cond = None if chunk == 0 or ctx == 0 else prev_chunk[:, k - ctx:]
+        if pipe["sampler"] == "distilled":
+            noise = [(rng.normal_tensor(shape), audio) for i in range(len(sig) - 1) if sig[i + 1] > 0]
+            noise += [None] * (len(sig) - 1 - len(noise))
+            lat, _, _ = samplers.distilled(denoise, x, audio, sig, noise, cond)
+        else:
+            lat, _, _ = samplers.euler(denoise, x, audio, sig, cond)
+        new_start = 0 if chunk == 0 else ctx  # chunk-local index of the first new latent frame
+        new = min(k - new_start, t_lat - covered)
+        if chunk == 0:
+            pixels = model.vae.decode_window(lat[None], 0, new, 1, 0)[0]
+        else:
+            z = torch.cat([prev_last, lat[:, new_start:new_start + new]], dim=1)  # [C, 1 + new, h, w]
+            pixels = model.vae.decode_window(z[None], 1, 1 + new, 1, 0)[0]
+        if trace is not None:
+            trace[f"chunk{chunk}.latent"] = lat.clone()
+            trace[f"chunk{chunk}.pixels"] = pixels.clone()
+        frames.append(pixels)
+        covered += new
+        prev_last = lat[:, new_start + new - 1:new_start + new]
+        prev_chunk = lat
+    pixels = torch.cat(frames, dim=1)[:, :n_frames]  # [3, N, H, W]
+    rgb = torch.clamp(0.5 * pixels + 0.5, 0.0, 1.0)
+    return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).contiguous()  # [N, H, W, 3]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("model_dir")
+    ap.add_argument("prompt")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--duration", type=float, default=None)
+    ap.add_argument("--steps", type=int, default=0)
+    ap.add_argument("--guidance", type=float, default=1.0)
+    ap.add_argument("--negative", default="")
+    ap.add_argument("--out", default="clip.npy", help=".npy of uint8 [N, H, W, 3]")
+    args = ap.parse_args()
+    torch.set_grad_enabled(False)
+    model = load_model(args.model_dir)
+    import time
+    t0 = time.time()
+    clip = generate(model, args.prompt, args.seed, args.duration, args.steps, args.guidance, args.negative)
+    print(f"{tuple(clip.shape)} frames in {time.time() - t0:.1f} s")
+    import numpy as np
+    np.save(args.out, clip.numpy())
+
+
+if __name__ == "__main__":
+    main()
