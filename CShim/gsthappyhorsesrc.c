@@ -698,8 +698,8 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
     }
     case GST_QUERY_LATENCY:{
       if (self->is_live && self->fps_n > 0) {
-        GstClockTime frame = frame_time (self, 1);
-        gst_query_set_latency (query, TRUE, frame, frame);
+        /* One frame; frames of a chunk can wait downstream as long as needed (no upper bound). */
+        gst_query_set_latency (query, TRUE, frame_time (self, 1), GST_CLOCK_TIME_NONE);
         return TRUE;
       }
       break;
