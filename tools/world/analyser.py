@@ -1,0 +1,226 @@
+"""Analyser that knows the world: estimates a clip's factors back from its frames.
+
+Steps (all numpy):
+  1. background per frame = per-row median colour (the subject never covers half a row);
+  2. setting and time = nearest reference row profile among rendered empty backgrounds;
+  3. subject mask = pixels far from their row's background (threshold per setting/time from reference
+     residuals), cleaned by a 3x3 opening;
+  4. colour = majority vote of mask-interior pixels (time tint removed) over the palette;
+  5. direction = centroid track (left/right) or growth of the mask (towards/away); facing for still subjects;
+  6. action class (still/slow/fast) = motion energy: speed or zoom rate relative to subject size, plus the
+     vertical bounce amplitude (jumps);
+  7. subject type = position (sky: bird), roundness (ball), two separated masses (two horses), rider's shirt;
+  8. flicker = mean |frame_t - frame_{t-1}| over pixels never near the subject (0..255 units).
+"""
+import numpy as np
+
+from . import palette as P
+from .scene import SIZE, _frame_background, build_background
+from .spec import SETTINGS, TIMES
+
+PROFILE_ROWS = 64
+
+
+def _row_background(frames: np.ndarray) -> np.ndarray:
+    """[F, H, 3] per-row median colour."""
+    return np.median(frames.astype(np.float32), axis=2)
+
+
+def _profile(rowbg: np.ndarray) -> np.ndarray:
+    """Mean row profile over frames, pooled to PROFILE_ROWS rows: [PROFILE_ROWS, 3]."""
+    p = rowbg.mean(axis=0)
+    return p.reshape(PROFILE_ROWS, -1, 3).mean(axis=1)
+
+
+class Analyser:
+    """Holds reference profiles and mask thresholds for every (setting, time)."""
+
+    def __init__(self, seeds=(101, 202, 303)):
+        self.refs = {}
+        self.thresholds = {}
+        for setting in SETTINGS:
+            for time in TIMES:
+                profs, resid = [], []
+                for s in seeds:
+                    rng = np.random.default_rng(s)
+                    pano, desc = build_background(setting, time, SIZE + 40, rng)
+                    fr = np.stack([_frame_background(pano, desc, 0.0, 0), _frame_background(pano, desc, 20.0, 5)])
+                    fr = np.clip(fr + 0.5, 0, 255).astype(np.uint8)
+                    rb = _row_background(fr)
+                    profs.append(_profile(rb))
+                    resid.append(np.abs(fr.astype(np.float32) - rb[:, :, None, :]).sum(-1).ravel())
+                self.refs[(setting, time)] = np.mean(profs, axis=0)
+                r = np.concatenate(resid)
+                self.thresholds[(setting, time)] = float(np.clip(np.percentile(r, 99.0) * 1.25 + 6, 22, 60))
+        self.colour_table = P.subject_colour_table()
+
+    # -------------------------------------------------------------------------------------------- pieces
+    def classify_background(self, rowbg):
+        prof = _profile(rowbg)
+        best, dist = None, 1e18
+        for key, ref in self.refs.items():
+            d = float(((prof - ref) ** 2).sum())
+            if d < dist:
+                best, dist = key, d
+        return best
+
+    def subject_masks(self, frames, rowbg, key):
+        diff = np.abs(frames.astype(np.float32) - rowbg[:, :, None, :]).sum(-1)
+        m = diff > self.thresholds[key]
+        return _dilate(_erode(m))
+
+    def colour(self, frames, masks, time, kind):
+        inner = _erode(masks)
+        px = frames[inner].astype(np.float32)
+        if len(px) < 10:
+            px = frames[masks].astype(np.float32)
+        if len(px) == 0:
+            return None
+        px = P.untint(px, time, "subject")
+        horse_like = kind in ("horse", "rider", "two_horses")
+        names = [n for n, _ in self.colour_table if (n in P.COATS) == horse_like or (not horse_like and n in P.PLAIN)]
+        table = np.array([c for n, c in self.colour_table if n in names], np.float32)
+        if px.shape[0] > 20000:
+            px = px[:: px.shape[0] // 20000 + 1]
+        d = ((px[:, None, :] - table[None]) ** 2).sum(-1)
+        votes = np.bincount(d.argmin(1), minlength=len(names))
+        return names[int(votes.argmax())]
+
+    # ------------------------------------------------------------------------------------------- analyse
+    def analyse(self, frames: np.ndarray) -> dict:
+        """Estimate the factors of a clip uint8 [F, 256, 256, 3]."""
+        rowbg = _row_background(frames)
+        setting, time = self.classify_background(rowbg)
+        masks = self.subject_masks(frames, rowbg, (setting, time))
+        F = len(frames)
+        area = masks.reshape(F, -1).sum(1).astype(np.float32)
+        ys, xs = np.mgrid[0:SIZE, 0:SIZE]
+        cx = np.array([xs[m].mean() if a > 0 else np.nan for m, a in zip(masks, area)])
+        cy = np.array([ys[m].mean() if a > 0 else np.nan for m, a in zip(masks, area)])
+        ok = area > 30
+        res = {"setting": setting, "time": time, "flicker": flicker(frames, masks)}
+        if ok.sum() < max(2, F // 2):
+            res.update(subject=None, colour=None, direction=None, action_class=None, facing=None)
+            return res
+        n = np.arange(F)[ok].astype(np.float32)
+        size = float(np.sqrt(np.median(area[ok])))
+        vx = np.polyfit(n, cx[ok], 1)[0]
+        zoom = np.polyfit(n, np.log(np.sqrt(area[ok])), 1)[0]
+        yres = cy[ok] - np.polyval(np.polyfit(n, cy[ok], 1), n)
+        bounce = float(yres.std() / size)
+        kind = self.subject_type(frames, masks, ok, cy, size, setting, time)
+        res["subject"] = kind
+        res["colour"] = self.colour(frames, masks, time, kind)
+        # Reference size: a horse of L=90 has sqrt(area) ~ 0.5*90; normalise speeds to that.
+        speed = abs(vx) / size * 45.0
+        zspeed = abs(zoom)
+        if kind in ("ball",):
+            speed = abs(vx) / size * 45.0 * 0.55
+        if kind == "two_horses":
+            speed *= 1.41
+        if kind == "bird":
+            speed = abs(vx) / size * 45.0 * 0.45
+        moving_side = speed > 0.35
+        moving_zoom = zspeed > 0.004 and speed < 1.0
+        if moving_side:
+            res["direction"] = "right" if vx > 0 else "left"
+        elif moving_zoom:
+            res["direction"] = "towards" if zoom > 0 else "away"
+        else:
+            res["direction"] = self.facing(masks[ok])
+        res["facing"] = self.facing(masks[ok])
+        energy = speed if not moving_zoom else zspeed * 115.0
+        jumpy = bounce > 0.07 and kind != "bird"
+        if energy < 0.35 and not jumpy:
+            res["action_class"] = "still"
+        elif energy > 2.3 or jumpy:
+            res["action_class"] = "fast"
+        else:
+            res["action_class"] = "slow"
+        res.update(speed=float(speed), zoom=float(zoom), bounce=bounce, size=size)
+        return res
+
+    def subject_type(self, frames, masks, ok, cy, size, setting, time):
+        hz = P.SETTINGS[setting]["horizon"]
+        ymean = float(np.nanmedian(cy[ok]))
+        if ymean < hz - 12 and size < 40:
+            return "bird"
+        fills, aspects, twos = [], [], []
+        for m in masks[ok]:
+            rows, cols = np.nonzero(m.any(1))[0], np.nonzero(m.any(0))[0]
+            h, w = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+            fills.append(m.sum() / float(h * w))
+            aspects.append(h / float(w))
+            colmass = m.sum(0)[cols[0]:cols[-1] + 1]
+            twos.append(_two_masses(colmass))
+        if np.median(fills) > 0.62 and 0.75 < np.median(aspects) < 1.33:
+            return "ball"
+        if np.mean(twos) > 0.5:
+            return "two_horses"
+        px = P.untint(frames[_erode(masks)].astype(np.float32), time, "subject")
+        if len(px):
+            shirt = np.abs(px - np.asarray(P.RIDER_SHIRT, np.float32)).sum(-1) < 60
+            if shirt.mean() > 0.03:
+                return "rider"
+        return "horse"
+
+    @staticmethod
+    def facing(masks):
+        """Side of the mask where the upper mass (neck and head) sits."""
+        votes = 0
+        for m in masks:
+            rows, cols = np.nonzero(m.any(1))[0], np.nonzero(m.any(0))[0]
+            top = m[rows[0]:rows[0] + max(1, (rows[-1] - rows[0]) // 3)]
+            tc = np.nonzero(top)[1]
+            if len(tc):
+                votes += 1 if tc.mean() > (cols[0] + cols[-1]) / 2 else -1
+        return "right" if votes >= 0 else "left"
+
+
+def _two_masses(colmass):
+    """True when the column mass splits into two big runs separated by a gap."""
+    occupied = colmass > 0
+    runs, start = [], None
+    for i, o in enumerate(np.append(occupied, False)):
+        if o and start is None:
+            start = i
+        elif not o and start is not None:
+            runs.append(colmass[start:i].sum())
+            start = None
+    if len(runs) < 2:
+        return False
+    runs = sorted(runs, reverse=True)
+    return runs[1] > 0.25 * sum(runs)
+
+
+def _shift_and(m, op):
+    out = m.copy()
+    pad = np.pad(m, [(0, 0)] * (m.ndim - 2) + [(1, 1), (1, 1)], constant_values=(op == "erode"))
+    H, W = m.shape[-2:]
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            v = pad[..., dy:dy + H, dx:dx + W]
+            out = (out & v) if op == "erode" else (out | v)
+    return out
+
+
+def _erode(m):
+    return _shift_and(m, "erode")
+
+
+def _dilate(m):
+    return _shift_and(m, "dilate")
+
+
+def flicker(frames, masks, margin=4):
+    """Mean absolute frame-to-frame change (0..255) over pixels never within `margin` of the subject."""
+    if len(frames) < 2:
+        return 0.0
+    near = masks.any(0)
+    for _ in range(margin):
+        near = _dilate(near)
+    static = ~near
+    if static.sum() < 100:
+        return float("nan")
+    d = np.abs(np.diff(frames.astype(np.float32), axis=0)).mean(-1)
+    return float(d[:, static].mean())
