@@ -96,7 +96,7 @@ public struct DiTConfiguration: Codable, Sendable, Equatable {
         do {
             config = try JSONDecoder().decode(DiTConfiguration.self, from: json)
         } catch let error as DecodingError {
-            throw HappyHorseError.invalidConfig(field: "dit." + error.fieldPath, reason: error.reason)
+            throw HappyHorseError.invalidConfig(field: error.fieldPath.isEmpty ? "dit" : "dit." + error.fieldPath, reason: error.reason)
         } catch {
             throw HappyHorseError.invalidConfig(field: "dit", reason: "\(error)")
         }

@@ -67,7 +67,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         do {
             config = try JSONDecoder().decode(PipelineConfiguration.self, from: json)
         } catch let error as DecodingError {
-            throw HappyHorseError.invalidConfig(field: "pipeline." + error.fieldPath, reason: error.reason)
+            throw HappyHorseError.invalidConfig(field: error.fieldPath.isEmpty ? "pipeline" : "pipeline." + error.fieldPath, reason: error.reason)
         } catch {
             throw HappyHorseError.invalidConfig(field: "pipeline", reason: "\(error)")
         }
