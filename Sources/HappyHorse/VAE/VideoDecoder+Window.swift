@@ -38,3 +38,22 @@ extension Tensor {
         return Tensor(shape: newShape, storage: out)
     }
 }
+
+extension Tensor {
+    /// [C, T1, ...] ++ [C, T2, ...] along axis 1 → [C, T1 + T2, ...].
+    func concatenatingFrames(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank == rank && other.shape[0] == shape[0]
+                     && Array(other.shape.dropFirst(2)) == Array(shape.dropFirst(2)), "concatenatingFrames: \(shape) ++ \(other.shape)")
+        let (c, t1, t2) = (shape[0], shape[1], other.shape[1])
+        let per = shape.dropFirst(2).reduce(1, *)
+        var newShape = shape
+        newShape[1] = t1 + t2
+        var out = [Float]()
+        out.reserveCapacity(c * (t1 + t2) * per)
+        for ch in 0..<c {
+            out += storage[(ch * t1 * per)..<((ch + 1) * t1 * per)]
+            out += other.storage[(ch * t2 * per)..<((ch + 1) * t2 * per)]
+        }
+        return Tensor(shape: newShape, storage: out)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+// One running generation (tools/reference/pipeline.py `generate`): per chunk, noise from NoiseGenerator(seed)
+// (initial [C, K, h, w], then one tensor per re-noising step), the sampler with continuation conditioning on the
+// previous chunk's last context frames (spec §2.8), then the decode of the chunk's new latent frames with one latent
+// frame of left context; frames are handed out one by one. Everything runs on the caller's thread in nextFrame().
+
+final class ChunkedGeneration: VideoGenerationStream {
+    let pipeline: TextToVideoPipeline
+    let plan: ClipPlan
+    let sigmas: [Double]
+    let text: Tensor  // [L, text_in]
+    let negativeText: Tensor?  // [L', text_in] when CFG runs
+    let guidanceScale: Float
+    let cancellation: CancellationToken
+    let progress: @Sendable (GenerationProgress) -> Void
+    let latentShape: [Int]  // [C, K, h, w]
+    var noise: NoiseGenerator
+
+    var chunk = 0
+    var previousChunk: Tensor?  // [C, K, h, w], final latents of the previous chunk
+    var previousLast: Tensor?  // [C, 1, h, w], the clip's last decoded latent frame
+    var pending: [VideoFrame] = []
+    var pendingIndex = 0
+    var stepsDone = 0
+    var failure: Error?
+    let started = Date()
+    /// Test hook: sees (chunk, final latents [C, K, h, w], decoded pixels [3, F, H, W]) of every chunk.
+    var chunkObserver: ((Int, Tensor, Tensor) -> Void)?
+
+    var totalFrames: Int { plan.frames }
+    var totalSteps: Int { plan.chunkCount * (sigmas.count - 1) }
+
+    init(pipeline: TextToVideoPipeline, request: GenerationRequest, cancellation: CancellationToken,
+         progress: @escaping @Sendable (GenerationProgress) -> Void) throws {
+        let dir = pipeline.directory, p = dir.pipeline
+        self.pipeline = pipeline
+        self.cancellation = cancellation
+        self.progress = progress
+        plan = ClipPlan(frames: ClipPlan.frameCount(durationSeconds: request.durationSeconds, fps: p.fps),
+                        chunkLatentFrames: p.chunkLatentFrames, contextLatentFrames: p.contextLatentFrames,
+                        temporalFactor: dir.vae.temporalFactor)
+        let steps = request.numInferenceSteps > 0 ? request.numInferenceSteps : p.numInferenceSteps
+        sigmas = (p.sigmas != nil && steps == p.numInferenceSteps) ? p.schedule : Sigmas.shifted(steps: steps, shift: p.shift)
+        let cell = dir.vae.spatialFactor
+        latentShape = [dir.vae.latentChannels, p.chunkLatentFrames, p.height / cell, p.width / cell]
+        noise = NoiseGenerator(seed: request.seed)
+        guidanceScale = request.guidanceScale
+
+        progress(GenerationProgress(stage: .encodingPrompt, step: 0, totalSteps: plan.chunkCount * (sigmas.count - 1),
+                                    elapsedSeconds: 0, etaSeconds: 0))
+        try cancellation.check()
+        let (embedding, unknown) = try pipeline.encodePrompt(request.prompt)
+        text = embedding
+        if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
+        if request.guidanceScale > 1, dir.supportsCFG {
+            negativeText = try pipeline.encodePrompt(request.negativePrompt).embedding
+        } else {
+            if request.guidanceScale > 1 { pipeline.log("happyhorse: model does not support guidance; guidance-scale ignored") }
+            negativeText = nil
+        }
+        pipeline.log("happyhorse: generating \(plan.frames) frames (\(plan.latentFrames) latent frames, \(plan.chunkCount) "
+            + "chunk(s) × \(sigmas.count - 1) steps\(negativeText != nil ? ", CFG \(request.guidanceScale)" : "")), seed \(request.seed)")
+    }
+
+    func nextFrame() throws -> VideoFrame? {
+        if let failure { throw failure }
+        if pendingIndex == pending.count {
+            guard chunk < plan.chunkCount else { return nil }
+            do {
+                try produceChunk()
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+        defer { pendingIndex += 1 }
+        return pending[pendingIndex]
+    }
+
+    // MARK: one chunk
+
+    func produceChunk() throws {
+        try cancellation.check()
+        let k = chunk
+        let audio = Tensor(shape: [0, pipeline.dit.config.audioInChannels])  // no audio tokens (A = 0)
+        let initial = Latents(video: noise.normalTensor(shape: latentShape), audio: audio)
+        let context = plan.contextLatentFrames
+        let conditioning = (k == 0 || context == 0) ? nil
+            : previousChunk?.slicingFrames((plan.chunkLatentFrames - context)..<plan.chunkLatentFrames)  // [C, c, h, w]
+        let latents: Latents
+        switch pipeline.directory.pipeline.sampler {
+        case .distilled:
+            latents = try Samplers.distilled(initial: initial, sigmas: sigmas, conditioning: conditioning,
+                                             stepNoise: { _ in Latents(video: self.noise.normalTensor(shape: self.latentShape), audio: audio) },
+                                             denoise: denoise, onStep: { _, _ in self.stepFinished() })
+        case .euler:
+            latents = try Samplers.euler(initial: initial, sigmas: sigmas, conditioning: conditioning,
+                                         denoise: denoise, onStep: { _, _ in self.stepFinished() })
+        }
+        try decode(latents.video)
+        chunk += 1
+    }
+
+    /// Velocity of the video latent [C, K, h, w]; two DiT evaluations with CFG.
+    func denoise(_ x: Latents, _ step: Int, _ sigma: Double) throws -> Latents {
+        try cancellation.check()
+        let dit = pipeline.dit
+        var v = try dit.forward(video: x.video, audio: x.audio, text: text, cancellation: cancellation).video
+        if let negativeText {
+            let uncond = try dit.forward(video: x.video, audio: x.audio, text: negativeText, cancellation: cancellation).video
+            v = Samplers.cfgCombine(uncond: uncond, cond: v, scale: guidanceScale)
+        }
+        return Latents(video: v, audio: x.audio)  // the audio velocity is irrelevant (A = 0)
+    }
+
+    func stepFinished() {
+        stepsDone += 1
+        let elapsed = Date().timeIntervalSince(started)
+        let eta = elapsed / Double(stepsDone) * Double(totalSteps - stepsDone)
+        progress(GenerationProgress(stage: .denoising, step: stepsDone, totalSteps: totalSteps,
+                                    elapsedSeconds: elapsed, etaSeconds: eta))
+    }
+
+    /// Decodes the chunk's new latent frames (clip indices `plan.newLatents`) into `pending`.
+    func decode(_ latent: Tensor) throws {
+        let k = chunk
+        let newLatents = plan.newLatents(chunk: k)
+        let first = plan.firstNewLatent(chunk: k)
+        let count = newLatents.count
+        let elapsed = Date().timeIntervalSince(started)
+        progress(GenerationProgress(stage: .decoding, step: stepsDone, totalSteps: totalSteps, elapsedSeconds: elapsed,
+                                    etaSeconds: elapsed / Double(max(1, stepsDone)) * Double(totalSteps - stepsDone)))
+        let fresh = latent.slicingFrames(first..<(first + count))  // [C, count, h, w]
+        let pixels: Tensor  // [3, F, H, W]
+        if let previousLast {
+            let window = previousLast.concatenatingFrames(fresh)  // [C, 1 + count, h, w]
+            pixels = try pipeline.decoder.decodeWindow(window, start: 1, end: 1 + count, left: 1, right: 0,
+                                                       cancellation: cancellation)
+        } else {
+            pixels = try pipeline.decoder.decodeWindow(fresh, start: 0, end: count, left: 1, right: 0,
+                                                       cancellation: cancellation)
+        }
+        chunkObserver?(k, latent, pixels)
+        previousLast = fresh.slicingFrames((count - 1)..<count)
+        previousChunk = latent
+        let indices = plan.pixelFrames(chunk: k)
+        let (h, w) = (pixels.shape[2], pixels.shape[3])
+        pending = indices.enumerated().map { offset, index in
+            VideoFrame(index: index, width: w, height: h, rgb: VideoDecoder.rgb8(pixels, frame: offset))
+        }
+        pendingIndex = 0
+    }
+}

@@ -1,0 +1,17 @@
+// Checks of a GenerationRequest against sane bounds, before any work starts.
+
+extension GenerationRequest {
+    /// The request with its values checked; throws `invalidArgument` naming the field.
+    public func validated() throws -> GenerationRequest {
+        guard durationSeconds.isFinite, durationSeconds > 0, durationSeconds <= 3600 else {
+            throw HappyHorseError.invalidArgument(name: "duration", reason: "\(durationSeconds) s is outside (0, 3600]")
+        }
+        guard numInferenceSteps >= 0, numInferenceSteps <= 1000 else {
+            throw HappyHorseError.invalidArgument(name: "num-inference-steps", reason: "\(numInferenceSteps) is outside 0...1000 (0 = model default)")
+        }
+        guard guidanceScale.isFinite, guidanceScale >= 0, guidanceScale <= 100 else {
+            throw HappyHorseError.invalidArgument(name: "guidance-scale", reason: "\(guidanceScale) is outside [0, 100]")
+        }
+        return self
+    }
+}

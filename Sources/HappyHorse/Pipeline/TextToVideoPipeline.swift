@@ -1,0 +1,74 @@
+import Foundation
+
+// The engine the element calls: a loaded model directory (tokenizer, text encoder, DiT, video decoder) that turns a
+// GenerationRequest into a stream of RGB frames, chunk by chunk. The procedure is tools/reference/pipeline.py's
+// (see ClipPlan for the frame and chunk rules, ChunkedGeneration for one generation).
+
+public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
+    public let directory: ModelDirectory
+    public let tokenizer: Tokenizer
+    public let textEncoder: TextEncoder
+    public let dit: DiT
+    public let decoder: VideoDecoder
+    /// What `Runtime.configure` chose (OpenBLAS core, threads).
+    public let runtime: Runtime.Report
+    let log: (String) -> Void
+
+    /// Reads `<modelDirectory>/config.json`, configures the runtime (OpenBLAS core + `threads`; 0 = all cores) and
+    /// loads the three models, each verified for missing, misshapen and unused tensors.
+    public init(modelDirectory: URL, threads: Int, log: @escaping (String) -> Void) throws {
+        let started = Date()
+        let dir = try ModelDirectory(url: modelDirectory)
+        directory = dir
+        self.log = log
+        runtime = Runtime.configure(threads: threads, log: log)
+        let te = dir.textEncoder
+        tokenizer = try HappyHorseError.withContext("loading tokenizer") { try Tokenizer(contentsOf: dir.file(te.tokenizer)) }
+        guard tokenizer.size <= te.vocabSize else {
+            throw HappyHorseError.context("loading tokenizer", .invalidConfig(field: "text_encoder.vocab_size",
+                reason: "\(te.vocabSize) is smaller than the tokenizer's \(tokenizer.size) ids"))
+        }
+        textEncoder = try HappyHorseError.withContext("loading text encoder") {
+            try TextEncoder(configuration: te, url: dir.file(te.weights))
+        }
+        dit = try DiT(config: dir.dit, checkpoint: dir.file(dir.dit.weights ?? "dit.safetensors"))
+        decoder = try HappyHorseError.withContext("loading video decoder") {
+            try VideoDecoder(configuration: dir.vae, url: dir.file(dir.vae.weights))
+        }
+        log(String(format: "happyhorse: loaded model '%@' from %@ in %.2f s (%dx%d @ %d fps, %@ sampler, %d steps)",
+                   dir.name, modelDirectory.path, Date().timeIntervalSince(started), dir.pipeline.width,
+                   dir.pipeline.height, dir.pipeline.fps, dir.pipeline.sampler.rawValue, dir.pipeline.numInferenceSteps))
+    }
+
+    // MARK: TextToVideoEngine
+
+    public var nativeFormat: NativeVideoFormat {
+        NativeVideoFormat(width: directory.pipeline.width, height: directory.pipeline.height,
+                          framesPerSecond: directory.pipeline.fps)
+    }
+
+    public var modelName: String { directory.name }
+
+    public var defaultInferenceSteps: Int { directory.pipeline.numInferenceSteps }
+
+    /// max(1, round(duration · fps)): the stream returns exactly this many frames (ClipPlan).
+    public func frameCount(durationSeconds: Double) -> Int {
+        ClipPlan.frameCount(durationSeconds: durationSeconds, fps: directory.pipeline.fps)
+    }
+
+    /// Encodes the prompt (and, with CFG, the negative prompt) now; the chunks are computed by `nextFrame()`.
+    public func startGeneration(_ request: GenerationRequest, cancellation: CancellationToken,
+                                progress: @escaping @Sendable (GenerationProgress) -> Void) throws -> any VideoGenerationStream {
+        try ChunkedGeneration(pipeline: self, request: request.validated(), cancellation: cancellation, progress: progress)
+    }
+
+    // MARK: prompt
+
+    /// [L, text_in] rows for the DiT (the known words, trimmed to `max_tokens`; L may be 0) and the unknown words.
+    public func encodePrompt(_ text: String) throws -> (embedding: Tensor, unknown: [String]) {
+        let (ids, unknown) = tokenizer.encode(text)
+        let hidden = try textEncoder(ids)  // [L, H]
+        let rows = min(hidden.shape[0], directory.textEncoder.maxTokens)
+        return (rows == hidden.shape[0] ? hidden : hidden.rows(0..<rows), unknown)  // [min(L, max_tokens), H]
+    }
+}
