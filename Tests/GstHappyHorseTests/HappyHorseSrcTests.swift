@@ -258,6 +258,27 @@ struct HappyHorseSrcTests {
         #expect(frames.count == 1)
     }
 
+    /// What gst-launch-1.0 -e does on Ctrl-C: an EOS event sent to the pipeline must end a running generation.
+    @Test func eosEventDuringGenerationEndsPromptly() throws {
+        if !testEngine.isReal { PatternEngine.stepDelay = 1.0 }
+        defer { PatternEngine.stepDelay = 0 }
+        let p = try TestPipeline(launchLine("seed=1 duration=4.0 num-inference-steps=50"))
+        p.setState(GST_STATE_PLAYING)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !p.progress.contains(where: { $0.1 == "denoising" }) {
+            Thread.sleep(forTimeInterval: 0.05)
+            p.drainBus()
+        }
+        let t0 = Date()
+        #expect(gst_element_send_event(p.pipeline, gst_event_new_eos()) != 0)
+        let message = gst_bus_timed_pop_filtered(p.bus, 10 * second, messageTypes(GST_MESSAGE_EOS, GST_MESSAGE_ERROR))
+        let took = Date().timeIntervalSince(t0)
+        #expect(message?.pointee.type == GST_MESSAGE_EOS, "no EOS after the EOS event")
+        #expect(took < 2.5, "EOS took \(took) s")
+        if let message { gst_mini_object_unref(UnsafeMutableRawPointer(message).assumingMemoryBound(to: GstMiniObject.self)) }
+        p.setState(GST_STATE_NULL)
+    }
+
     @Test func flushingSeekDuringGenerationReturnsPromptly() throws {
         if !testEngine.isReal { PatternEngine.stepDelay = 0.5 }
         defer { PatternEngine.stepDelay = 0 }
@@ -330,6 +351,38 @@ struct HappyHorseSrcTests {
         p.drainBus()
         let error = try #require(p.firstError)
         #expect(error.text.contains(dir.appendingPathComponent("config.json").path), "\(error.text)")
+    }
+
+    @Test func tagsAndDurationReachAnMP4() throws {
+        guard gst_element_factory_find("x264enc") != nil, gst_element_factory_find("mp4mux") != nil,
+              let discoverer = which("gst-discoverer-1.0") else {
+            print("skipping: x264enc, mp4mux or gst-discoverer-1.0 missing"); return
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hh-tags-\(getpid()).mp4")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var error: UnsafeMutablePointer<GError>?
+        let line = "happyhorsesrc seed=5 prompt=\"a spotted horse\" duration=\(testEngine.shortDuration) "
+            + "num-inference-steps=\(testEngine.steps) ! x264enc ! mp4mux ! filesink location=\(file.path)"
+        let pipeline = try #require(gst_parse_launch(line, &error))
+        defer { gst_element_set_state(pipeline, GST_STATE_NULL); gst_object_unref(UnsafeMutableRawPointer(pipeline)) }
+        gst_element_set_state(pipeline, GST_STATE_PLAYING)
+        let bus = gst_element_get_bus(pipeline)!
+        defer { gst_object_unref(UnsafeMutableRawPointer(bus)) }
+        let message = try #require(gst_bus_timed_pop_filtered(bus, 120 * second, messageTypes(GST_MESSAGE_EOS, GST_MESSAGE_ERROR)))
+        #expect(message.pointee.type == GST_MESSAGE_EOS)
+        gst_mini_object_unref(UnsafeMutableRawPointer(message).assumingMemoryBound(to: GstMiniObject.self))
+        gst_element_set_state(pipeline, GST_STATE_NULL)
+
+        let output = try runTool(discoverer, ["-v", file.path])
+        #expect(output.contains("video/x-h264"), "\(output)")
+        #expect(output.contains("a spotted horse"), "description tag missing: \(output)")
+        #expect(output.contains("seed=5 steps="), "comment tag missing: \(output)")
+        #expect(output.contains("ai-generated"), "keywords tag missing: \(output)")
+        #expect(output.contains("happyhorsesrc"), "application name tag missing: \(output)")
+        let n = testEngine.frames(testEngine.shortDuration)
+        let seconds = Double(n) / Double(testEngine.format.framesPerSecond)
+        #expect(output.contains(String(format: "Duration: 0:00:%02d.%03d", Int(seconds), Int((seconds * 1000).rounded()) % 1000)),
+                "\(output)")
     }
 
     // MARK: Live
