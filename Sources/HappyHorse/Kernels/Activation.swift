@@ -1,6 +1,6 @@
 import Foundation
 
-/// Element-wise activations, gating and residual adds. All fp32, memory-bound; large arrays are split over the
+/// Element-wise activations, gating and residual adds (clamps are written as ternaries so loops vectorise). All fp32, memory-bound; large arrays are split over the
 /// workers of `Parallel`.
 ///
 /// - GELU7 (DiT layers 0–3):  y = s·σ(1.702·s), s = min(z, 7)
@@ -16,7 +16,7 @@ public enum Activation {
     /// In place on `count` values.
     public static func gelu7(_ x: UnsafeMutablePointer<Float>, count: Int) {
         map(x, count) { z in
-            let s = min(z, 7)
+            let s: Float = z > 7 ? 7 : z
             return s * FastMath.sigmoid(1.702 * s)
         }
     }
@@ -26,7 +26,7 @@ public enum Activation {
     }
 
     public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, count) { max($0, 0) }
+        map(x, count) { $0 < 0 ? 0 : $0 }
     }
 
     public static func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
@@ -42,8 +42,11 @@ public enum Activation {
                 let zr = zb.pointer + r * 2 * f
                 let yr = UnsafeMutablePointer(mutating: yb.pointer) + r * f
                 for j in 0..<f {
-                    let s = min(zr[2 * j], 7)
-                    let l = min(max(zr[2 * j + 1], -7), 7)
+                    // ternaries rather than min/max so the loop vectorises (NaN propagates like torch.clamp)
+                    let gate = zr[2 * j], lin = zr[2 * j + 1]
+                    let s: Float = gate > 7 ? 7 : gate
+                    let low: Float = lin < -7 ? -7 : lin
+                    let l: Float = low > 7 ? 7 : low
                     yr[j] = s * FastMath.sigmoid(1.702 * s) * (l + 1)
                 }
             }

@@ -48,6 +48,31 @@ public enum Attention {
         let cancelled = LockedBox(value: false)
         let tileRows = bq * g
         let scratchPerWorker = tileRows * d * 2 + tileRows * bk + tileRows * 2
+        // Scores are kept in log2 units (softmax by exp2): fold log2(e) into Q, or into the soft-cap.
+        let log2e: Float = 1.442_695_04
+        let qScale = softCap == nil ? scale * log2e : scale
+
+        // K and V per kv head as contiguous [Nk, D] blocks: token-major rows are hkv·D (often 4 KiB) apart, and
+        // packing a key block from such a stride thrashes L1/L2 sets. One copy, O(Nk·D) per head.
+        let packKV = ldk != d || ldv != d
+        let kvBuffer = packKV ? Scratch.take(2 * hkv * nk * d) : nil
+        defer { if let kvBuffer { Scratch.give(kvBuffer) } }
+        if let kvBuffer {
+            let kPacked = kvBuffer.0, vPacked = kvBuffer.0 + hkv * nk * d
+            Parallel.forEachRange(nk, minimumPerChunk: max(1, 8192 / max(1, hkv * d))) { range in
+                for t in range {
+                    for head in 0..<hkv {
+                        // [Nk, Hkv, D] → [Hkv, Nk, D]
+                        (kPacked + (head * nk + t) * d).update(from: k + t * ldk + head * d, count: d)
+                        (vPacked + (head * nk + t) * d).update(from: v + t * ldv + head * d, count: d)
+                    }
+                }
+            }
+        }
+        // K/V of head h, token t at kBase + t·kRow + h·kHead
+        let kBase = UnsafePointer(kvBuffer?.0) ?? k, vBase = UnsafePointer(kvBuffer.map { $0.0 + hkv * nk * d }) ?? v
+        let kRow = packKV ? d : ldk, vRow = packKV ? d : ldv
+        let kHead = packKV ? nk * d : d, vHead = packKV ? nk * d : d
 
         try Runtime.withSingleThreadedBLAS {
             Parallel.forEachWorker(hkv * queryBlocks) { _ in
@@ -65,24 +90,24 @@ public enum Attention {
                         let kvHead = item / queryBlocks
                         let q0 = (item % queryBlocks) * bq, q1 = min(n, q0 + bq)
                         let rows = (q1 - q0) * g
-                        // Q tile row (i·G + j) = scale · q[q0 + i, kvHead·G + j, :]; the G heads of a token are adjacent
+                        // Q tile row (i·G + j) = qScale · q[q0 + i, kvHead·G + j, :]; the G heads of a token are adjacent
                         for i in 0..<(q1 - q0) {
                             let src = q + (q0 + i) * ldq + kvHead * g * d
                             let dst = qTile + i * g * d
-                            for e in 0..<(g * d) { dst[e] = src[e] * scale }
+                            for e in 0..<(g * d) { dst[e] = src[e] * qScale }
                         }
                         var k0 = 0
                         while k0 < nk {
                             let k1 = min(nk, k0 + bk), width = k1 - k0
                             // [rows, D] x [width, D]ᵀ → S [rows, width]   (keys k0..<k1 of kv head kvHead)
                             GEMM.sgemm(transB: true, m: rows, n: width, k: d, a: qTile, lda: d,
-                                       b: k + k0 * ldk + kvHead * d, ldb: ldk, c: sTile, ldc: width)
-                            if let cap = softCap { applySoftCap(sTile, count: rows * width, cap: cap) }
+                                       b: kBase + k0 * kRow + kvHead * kHead, ldb: kRow, c: sTile, ldc: width)
+                            if let cap = softCap { applySoftCap(sTile, count: rows * width, cap: cap, outputScale: log2e) }
                             onlineSoftmax(scores: sTile, rows: rows, width: width, rowMax: rowMax, rowSum: rowSum,
                                           accumulator: oTile, headDim: d, first: k0 == 0)
                             // P [rows, width] x V [width, D] → O [rows, D] (+=)
                             GEMM.sgemm(m: rows, n: d, k: width, a: sTile, lda: width,
-                                       b: v + k0 * ldv + kvHead * d, ldb: ldv, beta: k0 == 0 ? 0 : 1,
+                                       b: vBase + k0 * vRow + kvHead * vHead, ldb: vRow, beta: k0 == 0 ? 0 : 1,
                                        c: oTile, ldc: d)
                             k0 = k1
                         }
@@ -103,8 +128,8 @@ public enum Attention {
         if cancelled.read({ $0 }) { throw HappyHorseError.cancelled }
     }
 
-    /// One key block of the online softmax over S [rows, width], in place (S becomes P = exp(S − m_new)).
-    /// Updates the running max/sum and rescales the accumulator rows by exp(m_old − m_new).
+    /// One key block of the online softmax over S [rows, width] (log2 units), in place (S becomes P = 2^(S − m_new)).
+    /// Updates the running max/sum and rescales the accumulator rows by 2^(m_old − m_new).
     @inline(__always)
     static func onlineSoftmax(scores: UnsafeMutablePointer<Float>, rows: Int, width: Int,
                               rowMax: UnsafeMutablePointer<Float>, rowSum: UnsafeMutablePointer<Float>,
@@ -118,7 +143,7 @@ public enum Attention {
             if first {
                 rowSum[r] = sum
             } else {
-                let alpha = FastMath.exp(oldMax - newMax)
+                let alpha = FastMath.exp2NonPositive(oldMax - newMax)
                 rowSum[r] = rowSum[r] * alpha + sum
                 if alpha != 1 {
                     let o = accumulator + r * d
@@ -130,46 +155,20 @@ public enum Attention {
     }
 
     @inline(__always)
-    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var i = 0
-        var acc = SIMD8<Float>(repeating: -.infinity)
-        while i + 8 <= n {
-            acc = pointwiseMax(acc, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-            i += 8
-        }
-        var m = acc.max()
-        while i < n {
-            m = max(m, x[i])
-            i += 1
-        }
-        return m
-    }
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float { FastMath.maximum(x, n) }
 
-    /// x[i] = exp(x[i] − m); returns Σ.
+    /// x[i] = 2^(x[i] − m) (scores in log2 units); returns Σ. The exp loop vectorises; the sum is a separate
+    /// 8-lane pass (L1-resident).
     @inline(__always)
     static func expSubtractAndSum(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ m: Float) -> Float {
-        var i = 0
-        var acc = SIMD8<Float>.zero
-        let mv = SIMD8<Float>(repeating: m)
-        while i + 8 <= n {
-            let e = FastMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mv)
-            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD8<Float>.self)
-            acc += e
-            i += 8
-        }
-        var total = acc.sum()
-        while i < n {
-            let e = FastMath.exp(x[i] - m)
-            x[i] = e
-            total += e
-            i += 1
-        }
-        return total
+        for i in 0..<n { x[i] = FastMath.exp2NonPositive(x[i] - m) }
+        return FastMath.sum(x, n)
     }
 
-    static func applySoftCap(_ s: UnsafeMutablePointer<Float>, count: Int, cap: Float) {
-        let inv = 1 / cap
-        for i in 0..<count { s[i] = cap * FastMath.tanh(s[i] * inv) }
+    /// s ← outputScale · cap · tanh(s / cap)
+    static func applySoftCap(_ s: UnsafeMutablePointer<Float>, count: Int, cap: Float, outputScale: Float) {
+        let inv = 1 / cap, outer = cap * outputScale
+        for i in 0..<count { s[i] = outer * FastMath.tanh(s[i] * inv) }
     }
 
     // MARK: Tensor level

@@ -16,15 +16,30 @@ struct ActivationTests {
         while x < 88.3 {
             let exact = Foundation.exp(Double(x))
             worst = max(worst, abs(Double(FastMath.exp(x)) - exact) / exact)
-            let lanes = FastMath.exp(SIMD8<Float>(repeating: x))
-            worst = max(worst, abs(Double(lanes[3]) - exact) / exact)
             x += 0.0137
         }
         #expect(worst < 1e-6)
         #expect(FastMath.exp(-200) < 1e-37)
         #expect(FastMath.exp(200).isFinite)
         #expect(FastMath.exp(.nan).isNaN)
-        #expect(FastMath.exp(SIMD8<Float>(repeating: 200))[0].isFinite)
+        // exp2 for the softmax (x ≤ 0)
+        var worst2: Double = 0
+        var y: Float = -125
+        while y <= 0 {
+            let exact = Foundation.exp2(Double(y))
+            worst2 = max(worst2, abs(Double(FastMath.exp2NonPositive(y)) - exact) / exact)
+            y += 0.00731
+        }
+        #expect(worst2 < 1e-6)
+        #expect(FastMath.exp2NonPositive(0) == 1)
+        #expect(FastMath.exp2NonPositive(-1000) > 0)
+        // the 8-lane max/sum helpers, with a tail
+        let values: [Float] = (0..<21).map { Float(($0 * 7) % 13) - 6.5 }
+        values.withUnsafeBufferPointer { p in
+            #expect(FastMath.maximum(p.baseAddress!, 21) == values.max())
+            #expect(abs(FastMath.sum(p.baseAddress!, 21) - values.reduce(0, +)) < 1e-4)
+            #expect(FastMath.maximum(p.baseAddress! + 3, 1) == values[3])
+        }
     }
 
     @Test("GELU7 matches naive (incl. the clamp at 7)")

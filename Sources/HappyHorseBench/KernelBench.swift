@@ -1,0 +1,128 @@
+import Foundation
+import HappyHorse
+
+/// `happyhorse-bench kernels`: GFLOP/s (GEMM, attention) and GB/s (memory-bound kernels), medians of repeats.
+func runKernelBenchmarks(_ args: [String]) throws {
+    let threads = Int(Bench.option("--threads", in: args) ?? "") ?? 2
+    let quick = args.contains("--quick")
+    let only = Bench.option("--only", in: args)
+    let report = Runtime.configure(threads: threads) { print("# \($0)") }
+    print("# happyhorse-bench kernels  date \(ISO8601DateFormatter().string(from: Date()))")
+    print("# OpenBLAS core \(report.coreName), threads \(report.threads), loadavg \(Bench.loadAverage())")
+    if only == nil || only == "gemm" { gemmBenchmarks(quick: quick) }
+    var tiling = Attention.Tiling.default
+    if let spec = Bench.option("--tiles", in: args) {   // e.g. --tiles 192x512 (query rows x key block)
+        let parts = spec.split(separator: "x").compactMap { Int($0) }
+        if parts.count == 2 { tiling = Attention.Tiling(queryRows: parts[0], keyBlock: parts[1]) }
+    }
+    if only == nil || only == "attention" { try attentionBenchmarks(quick: quick, tiling: tiling) }
+    if only == nil || only == "elementwise" { try elementwiseBenchmarks(quick: quick) }
+    print("# loadavg at end \(Bench.loadAverage())")
+}
+
+// MARK: GEMM
+
+/// DiT shapes: proj (H→H), qkv (H→(Hq+2Hkv)·64+Hq, Hq = H/64, Hkv = Hq/2), ffn_up (H→4H), ffn_dn (4H→H).
+private func gemmBenchmarks(quick: Bool) {
+    print("\n## GEMM  y[M,N] = x[M,K]·W[N,K]ᵀ   (GF/s; 'sgemm' = raw cblas_sgemm on the same shape)")
+    print(Bench.pad("shape", 26) + Bench.pad("M", 6) + Bench.pad("K", 6) + Bench.pad("N", 6)
+          + Bench.pad("sgemm", 9) + Bench.pad("linear", 9) + Bench.pad("lin/sg", 8) + Bench.pad("bf16", 9) + "bf16/sg")
+    let hiddens = [256, 1024]
+    let rows = quick ? [1024] : [256, 1024, 4096]
+    var sums = (sgemm: 0.0, linear: 0.0, bf16: 0.0, flops: 0.0)
+    for h in hiddens {
+        let hq = h / 64, hkv = max(1, hq / 2)
+        let kinds: [(String, Int, Int)] = [("proj", h, h), ("qkv", h, (hq + 2 * hkv) * 64 + hq), ("ffn_up", h, 4 * h),
+                                            ("ffn_dn", 4 * h, h)]
+        for (name, k, n) in kinds {
+            let w = Bench.random([n, k], seed: 2)
+            let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: n * k)
+            defer { bits.deallocate() }
+            for i in 0..<(n * k) { bits[i] = UInt16(w.storage[i].bitPattern >> 16) }
+            let bf16 = LinearWeight.bf16(rows: n, cols: k, data: UnsafeRawPointer(bits), owner: w.storage as AnyObject)
+            for m in rows {
+                let x = Bench.random([m, k], seed: 1)
+                var y = Tensor(shape: [m, n])
+                let flops = 2.0 * Double(m) * Double(n) * Double(k)
+                let tSgemm = Bench.median {
+                    x.storage.withUnsafeBufferPointer { xp in
+                        w.storage.withUnsafeBufferPointer { wp in
+                            y.storage.withUnsafeMutableBufferPointer { yp in
+                                // [M, K] x [N, K]ᵀ → [M, N]
+                                GEMM.sgemm(transB: true, m: m, n: n, k: k, a: xp.baseAddress!, lda: k,
+                                           b: wp.baseAddress!, ldb: k, c: yp.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                }
+                let tLinear = Bench.median { GEMM.linear(x, .dense(w), into: &y) }
+                let tBF16 = Bench.median { GEMM.linear(x, bf16, into: &y) }
+                sums.sgemm += tSgemm; sums.linear += tLinear; sums.bf16 += tBF16; sums.flops += flops
+                print(Bench.pad("H=\(h) \(name)", 26) + Bench.pad("\(m)", 6) + Bench.pad("\(k)", 6) + Bench.pad("\(n)", 6)
+                      + Bench.pad(Bench.fmt(flops / tSgemm / 1e9), 9) + Bench.pad(Bench.fmt(flops / tLinear / 1e9), 9)
+                      + Bench.pad(Bench.fmt(tSgemm / tLinear, 2), 8) + Bench.pad(Bench.fmt(flops / tBF16 / 1e9), 9)
+                      + Bench.fmt(tSgemm / tBF16, 2))
+            }
+        }
+    }
+    print("aggregate: sgemm \(Bench.fmt(sums.flops / sums.sgemm / 1e9)) GF/s, linear \(Bench.fmt(sums.flops / sums.linear / 1e9)) GF/s, "
+          + "bf16 linear \(Bench.fmt(sums.flops / sums.bf16 / 1e9)) GF/s (\(Bench.fmt(100 * sums.sgemm / sums.bf16, 0)) % of sgemm)")
+}
+
+// MARK: attention
+
+private func attentionBenchmarks(quick: Bool, tiling: Attention.Tiling) throws {
+    print("\n## Attention (bidirectional, fp32; flops = 4·N²·D·Hq; tiles \(tiling.queryRows) query rows x \(tiling.keyBlock) keys)")
+    print(Bench.pad("N", 7) + Bench.pad("Hq/Hkv", 8) + Bench.pad("D", 5) + Bench.pad("ms", 10) + "GF/s")
+    var cases: [(Int, Int, Int, Int)] = [(256, 4, 2, 64), (1024, 16, 16, 64), (1024, 16, 16, 128), (4096, 16, 16, 64),
+                                         (4096, 16, 16, 128), (4096, 16, 4, 128)]
+    if quick { cases = [(1024, 16, 16, 64), (4096, 16, 16, 128)] }
+    for (n, hq, hkv, d) in cases {
+        let q = Bench.random([n, hq, d], seed: 3), k = Bench.random([n, hkv, d], seed: 4), v = Bench.random([n, hkv, d], seed: 5)
+        var out = Tensor(shape: [n, hq, d])
+        let t = try Bench.median(repeats: 3, minimumSeconds: 0.3) {
+            out = try Attention.forward(q: q, k: k, v: v, scale: 1 / Float(d).squareRoot(), tiling: tiling)
+        }
+        _ = out
+        let flops = 4.0 * Double(n) * Double(n) * Double(d) * Double(hq)
+        print(Bench.pad("\(n)", 7) + Bench.pad("\(hq)/\(hkv)", 8) + Bench.pad("\(d)", 5) + Bench.pad(Bench.fmt(t * 1e3, 2), 10)
+              + Bench.fmt(flops / t / 1e9))
+    }
+}
+
+// MARK: memory-bound kernels
+
+private func elementwiseBenchmarks(quick: Bool) throws {
+    print("\n## Memory-bound kernels (GB/s = bytes read + written / time)")
+    print(Bench.pad("kernel", 44) + Bench.pad("ms", 10) + "GB/s")
+    let (n, h) = (4096, 1024)
+    let x = Bench.random([n, h], seed: 6), w = Bench.random([h], seed: 7)
+    let count = Double(n * h)
+    func row(_ name: String, bytes: Double, _ body: () throws -> Void) rethrows {
+        let t = try Bench.median(repeats: 5, minimumSeconds: quick ? 0.1 : 0.3, body)
+        print(Bench.pad(name, 44) + Bench.pad(Bench.fmt(t * 1e3, 3), 10) + Bench.fmt(bytes / t / 1e9))
+    }
+    var y = x
+    row("rmsNorm (1+w) [4096, 1024]", bytes: 8 * count) { y = Norm.rmsNorm(x, weight: w, eps: 1e-6) }
+    var heads = Bench.random([n, 16, 64], seed: 8)
+    let w64 = Bench.random([64], seed: 9)
+    row("headRMSNorm in place [4096, 16, 64]", bytes: 8 * count) { Norm.headRMSNorm(&heads, weight: w64, eps: 1e-6) }
+    let vae = Bench.random([128, 4, 64, 64], seed: 10)
+    row("channelRMSNorm [128, 4, 64, 64]", bytes: 8 * Double(vae.count)) { y = Norm.channelRMSNorm(vae, eps: 1e-6) }
+    var coords = Tensor(shape: [n, 3])
+    for t in 0..<n { coords.storage[3 * t] = Float(t / 256); coords.storage[3 * t + 1] = Float((t / 16) % 16) - 7.5; coords.storage[3 * t + 2] = Float(t % 16) - 7.5 }
+    let table = RoPE.Table(angles: RoPE.angles3Axis(coordinates: coords, bands: RoPE.bands(headDim: 64, theta: 10000)))
+    row("RoPE 3-axis in place [4096, 16, 64] (48 of 64)", bytes: 8 * count) { RoPE.apply(&heads, table: table) }
+    y = x
+    row("gelu7 in place [4096, 1024]", bytes: 8 * count) { Activation.gelu7(&y) }
+    row("silu in place [4096, 1024]", bytes: 8 * count) { Activation.silu(&y) }
+    let z = Bench.random([n, 2 * h], seed: 11)
+    var sw = Tensor(shape: [n, h])
+    row("swiglu7 [4096, 2048] → [4096, 1024]", bytes: 12 * count) { sw = Activation.swiglu7(z) }
+    let gates = Bench.random([n, 16], seed: 12)
+    row("sigmoidHeadGate [4096, 16, 64]", bytes: 8 * count) { Activation.sigmoidHeadGate(&heads, gates: gates) }
+    row("residual add [4096, 1024]", bytes: 12 * count) { Activation.add(x, into: &y) }
+    let latent = Bench.random([16, 8, 64, 64], seed: 13)
+    try row("patchify [16, 8, 64, 64]", bytes: 8 * Double(latent.count)) { y = try Patchify.patchify(latent) }
+    _ = (y, sw)
+}
