@@ -532,6 +532,22 @@ gst_happy_horse_src_fixate (GstBaseSrc * bsrc, GstCaps * caps)
     else if (h_fixed && !w_fixed)
       gst_structure_fixate_field_nearest_int (s, "width",
           (gint) gst_util_uint64_scale_int_round (h, native_w, native_h));
+    /* Prefer I420 when downstream accepts it: x264enc lists Y444 first, and High 4:4:4 H.264 does not play in
+     * most players. Otherwise downstream's order decides. */
+    {
+      const GValue *formats = gst_structure_get_value (s, "format");
+      guint j;
+
+      if (formats && GST_VALUE_HOLDS_LIST (formats)) {
+        for (j = 0; j < gst_value_list_get_size (formats); j++) {
+          const GValue *f = gst_value_list_get_value (formats, j);
+          if (G_VALUE_HOLDS_STRING (f) && g_str_equal (g_value_get_string (f), "I420")) {
+            gst_structure_set (s, "format", G_TYPE_STRING, "I420", NULL);
+            break;
+          }
+        }
+      }
+    }
     gst_structure_fixate_field_nearest_int (s, "width", native_w);
     gst_structure_fixate_field_nearest_int (s, "height", native_h);
     gst_structure_fixate_field_nearest_fraction (s, "framerate", self->fps_n, self->fps_d);

@@ -17,11 +17,14 @@ let gstReady: Bool = {
 /// The engine the element tests run against.
 ///
 /// `HAPPYHORSE_TEST_ENGINE=pattern` forces the deterministic pattern engine, `=real` forces the real engine
-/// (built-in model, via `EngineFactory.load`). Unset: the real engine when `models/builtin/config.json` exists and
-/// loads, else the pattern engine. The choice is made once per process.
+/// (via `EngineFactory.load`). Unset: the real engine when the model directory has a config.json and loads, else
+/// the pattern engine. The model directory is `models/builtin` of this checkout, or `HAPPYHORSE_TEST_MODEL`
+/// (e.g. Tests/HappyHorseTests/Fixtures/pipeline/tiny). The choice is made once per process.
 struct TestEngine: Sendable {
     let isReal: Bool
     let engine: any TextToVideoEngine
+    /// The real engine's model directory (nil for the pattern engine).
+    var modelDirectory: URL? = nil
     var format: NativeVideoFormat { engine.nativeFormat }
     /// Frames of one clip of `seconds`.
     func frames(_ seconds: Double) -> Int { engine.frameCount(durationSeconds: seconds) }
@@ -31,24 +34,47 @@ struct TestEngine: Sendable {
     var shortDuration: Double { 0.2 }
     /// Steps the tests ask for (fewer with the real model to keep the suite quick).
     var steps: Int { isReal ? 2 : 0 }
+
+    /// Two prompts the engine tells apart: with a real model, built from words of its vocabulary (unknown words
+    /// are dropped by the tokenizer, so arbitrary prompts may encode the same).
+    var distinctPrompts: (String, String) {
+        let fallback = ("a white horse", "a black horse")
+        guard let dir = modelDirectory,
+              let data = try? Data(contentsOf: dir.appendingPathComponent("tokenizer.json")),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let model = json["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Int] else {
+            return fallback
+        }
+        let words = vocab.keys.filter { $0.count > 2 && $0.allSatisfy(\.isLetter) }.sorted()
+        guard words.count >= 2 else { return fallback }
+        return (words[0], words[words.count - 1])
+    }
 }
 
 let testEngine: TestEngine = {
-    let mode = ProcessInfo.processInfo.environment["HAPPYHORSE_TEST_ENGINE"] ?? "auto"
+    let environment = ProcessInfo.processInfo.environment
+    let mode = environment["HAPPYHORSE_TEST_ENGINE"] ?? "auto"
     let builtin = ModelLocator.sourceCheckoutBuiltin
-    if mode != "pattern", FileManager.default.fileExists(atPath: builtin.appendingPathComponent("config.json").path) {
+    let directory = environment["HAPPYHORSE_TEST_MODEL"].map { URL(fileURLWithPath: $0) } ?? builtin
+    if mode != "pattern", FileManager.default.fileExists(atPath: directory.appendingPathComponent("config.json").path) {
         do {
-            let real = try EngineFactory.load(modelDirectory: builtin, threads: EngineFactory.resolveThreads(0),
+            let real = try EngineFactory.load(modelDirectory: directory, threads: EngineFactory.resolveThreads(0),
                                               log: { _ in })
-            EngineFactory.override = nil
-            print("element tests: real engine, model \(real.modelName) from \(builtin.path)")
-            return TestEngine(isReal: true, engine: real)
+            if directory.standardizedFileURL == builtin.standardizedFileURL {
+                EngineFactory.override = nil   // the element finds the built-in model itself
+            } else {
+                EngineFactory.override = { _, threads, log in
+                    try EngineFactory.load(modelDirectory: directory, threads: threads, log: log)
+                }
+            }
+            print("element tests: real engine, model \(real.modelName) from \(directory.path)")
+            return TestEngine(isReal: true, engine: real, modelDirectory: directory)
         } catch {
             if mode == "real" { fatalError("HAPPYHORSE_TEST_ENGINE=real but the engine did not load: \(error)") }
             print("element tests: real engine not usable (\(error)); using the pattern engine")
         }
     } else if mode == "real" {
-        fatalError("HAPPYHORSE_TEST_ENGINE=real but \(builtin.path)/config.json does not exist")
+        fatalError("HAPPYHORSE_TEST_ENGINE=real but \(directory.path)/config.json does not exist")
     }
     EngineFactory.override = { _, _, _ in PatternEngine() }
     return TestEngine(isReal: false, engine: PatternEngine())
