@@ -52,10 +52,27 @@ WORDS = ["a", "the", "grey", "bay", "horse", "gallops", "walks", "to", "left", "
          "at", "dusk", ","]
 
 
-def write_tiny(directory: str):
+def builtin_sized_config() -> dict:
+    """The built-in model's starting-point sizes (docs/design.md), for benchmarks before a trained model exists."""
+    from reference.text_encoder import DEFAULT_TEXT_ENCODER_CONFIG
+    from reference.vae import DEFAULT_VAE_CONFIG
+    dit = {"weights": "dit.safetensors", "hidden_size": 256, "num_layers": 8, "num_heads_q": 4, "num_heads_kv": 2,
+           "head_dim": 64, "mm_layers": [0, 1, 6, 7], "gelu7_layers": [0, 1], "video_in_channels": 64,
+           "audio_in_channels": 16, "text_in_channels": 128, "gelu7_intermediate_size": 1024,
+           "swiglu7_intermediate_size": 680, "norm_eps": 1e-6, "rope_theta": 10000.0, "rope_style": "v2",
+           "latent_channels": 16, "patch_size": [1, 2, 2]}
+    vae = {k: v for k, v in DEFAULT_VAE_CONFIG.items() if not k.startswith("encoder_")}
+    return {"format": "happyhorse-model/1", "name": "random-builtin-sized", "dit": dit,
+            "text_encoder": dict(DEFAULT_TEXT_ENCODER_CONFIG), "vae": vae,
+            "pipeline": {"fps": 25, "width": 256, "height": 256, "sampler": "distilled", "num_inference_steps": 8,
+                         "shift": 5.0, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
+                         "default_duration_s": 5.0}}
+
+
+def write_tiny(directory: str, config: dict | None = None):
     os.makedirs(directory, exist_ok=True)
     torch.manual_seed(11)
-    cfg = json.loads(json.dumps(TINY))
+    cfg = json.loads(json.dumps(config or TINY))
     tok = WordTokenizer.build(WORDS)
     tok.save(os.path.join(directory, "tokenizer.json"))
     cfg["text_encoder"]["vocab_size"] = len(tok.vocab)
@@ -93,9 +110,12 @@ def dump(model_dir: str, out_file: str, prompt: str, seed: int, duration: float,
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--builtin", action="store_true")
+    ap.add_argument("--random-builtin-sized", metavar="DIR", help="write a random model at the built-in sizes to DIR")
     args = ap.parse_args()
     torch.set_grad_enabled(False)
-    if args.builtin:
+    if args.random_builtin_sized:
+        write_tiny(args.random_builtin_sized, builtin_sized_config())
+    elif args.builtin:
         dump(os.path.join(ROOT, "models", "builtin"), os.path.join(FIXTURES, "builtin.safetensors"),
              "a chestnut horse gallops to the right on a beach", 3, 0.2, keep_pixels=False)
     else:

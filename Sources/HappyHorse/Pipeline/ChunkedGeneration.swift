@@ -5,7 +5,17 @@ import Foundation
 // previous chunk's last context frames (spec §2.8), then the decode of the chunk's new latent frames with one latent
 // frame of left context; frames are handed out one by one. Everything runs on the caller's thread in nextFrame().
 
-final class ChunkedGeneration: VideoGenerationStream {
+/// Wall time per stage of one generation, in seconds (read it from `ChunkedGeneration.timings`; logged at the end).
+public struct GenerationTimings: Sendable, Equatable {
+    public var encodingPrompt = 0.0
+    public var denoising = 0.0
+    public var decoding = 0.0
+    /// From the start of `startGeneration` to the first frame being available.
+    public var firstFrame: Double?
+    public var total = 0.0
+}
+
+public final class ChunkedGeneration: VideoGenerationStream {
     let pipeline: TextToVideoPipeline
     let plan: ClipPlan
     let sigmas: [Double]
@@ -28,7 +38,9 @@ final class ChunkedGeneration: VideoGenerationStream {
     /// Test hook: sees (chunk, final latents [C, K, h, w], decoded pixels [3, F, H, W]) of every chunk.
     var chunkObserver: ((Int, Tensor, Tensor) -> Void)?
 
-    var totalFrames: Int { plan.frames }
+    public private(set) var timings = GenerationTimings()
+
+    public var totalFrames: Int { plan.frames }
     var totalSteps: Int { plan.chunkCount * (sigmas.count - 1) }
 
     init(pipeline: TextToVideoPipeline, request: GenerationRequest, cancellation: CancellationToken,
@@ -50,6 +62,7 @@ final class ChunkedGeneration: VideoGenerationStream {
         progress(GenerationProgress(stage: .encodingPrompt, step: 0, totalSteps: plan.chunkCount * (sigmas.count - 1),
                                     elapsedSeconds: 0, etaSeconds: 0))
         try cancellation.check()
+        let encodeStart = Date()
         let (embedding, unknown) = try pipeline.encodePrompt(request.prompt)
         text = embedding
         if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
@@ -59,11 +72,12 @@ final class ChunkedGeneration: VideoGenerationStream {
             if request.guidanceScale > 1 { pipeline.log("happyhorse: model does not support guidance; guidance-scale ignored") }
             negativeText = nil
         }
+        timings.encodingPrompt = Date().timeIntervalSince(encodeStart)
         pipeline.log("happyhorse: generating \(plan.frames) frames (\(plan.latentFrames) latent frames, \(plan.chunkCount) "
             + "chunk(s) × \(sigmas.count - 1) steps\(negativeText != nil ? ", CFG \(request.guidanceScale)" : "")), seed \(request.seed)")
     }
 
-    func nextFrame() throws -> VideoFrame? {
+    public func nextFrame() throws -> VideoFrame? {
         if let failure { throw failure }
         if pendingIndex == pending.count {
             guard chunk < plan.chunkCount else { return nil }
@@ -72,6 +86,14 @@ final class ChunkedGeneration: VideoGenerationStream {
             } catch {
                 failure = error
                 throw error
+            }
+            timings.total = Date().timeIntervalSince(started)
+            if timings.firstFrame == nil { timings.firstFrame = timings.total }
+            if chunk == plan.chunkCount {
+                let t = timings
+                pipeline.log(String(format: "happyhorse: %d frames in %.2f s (prompt %.3f s, denoising %.2f s, decoding %.2f s, "
+                                    + "first frame after %.2f s)", plan.frames, t.total, t.encodingPrompt, t.denoising,
+                                    t.decoding, t.firstFrame ?? 0))
             }
         }
         defer { pendingIndex += 1 }
@@ -88,6 +110,7 @@ final class ChunkedGeneration: VideoGenerationStream {
         let context = plan.contextLatentFrames
         let conditioning = (k == 0 || context == 0) ? nil
             : previousChunk?.slicingFrames((plan.chunkLatentFrames - context)..<plan.chunkLatentFrames)  // [C, c, h, w]
+        let denoiseStart = Date()
         let latents: Latents
         switch pipeline.directory.pipeline.sampler {
         case .distilled:
@@ -98,7 +121,10 @@ final class ChunkedGeneration: VideoGenerationStream {
             latents = try Samplers.euler(initial: initial, sigmas: sigmas, conditioning: conditioning,
                                          denoise: denoise, onStep: { _, _ in self.stepFinished() })
         }
+        timings.denoising += Date().timeIntervalSince(denoiseStart)
+        let decodeStart = Date()
         try decode(latents.video)
+        timings.decoding += Date().timeIntervalSince(decodeStart)
         chunk += 1
     }
 

@@ -1,7 +1,11 @@
 // port of tools/reference/vae.py (Conv): a 3-D convolution with replicate temporal padding ((kt−1)/2 frames each
-// side) and zero spatial padding (k/2), optionally reading its input through a nearest ×u spatial upsample (fused,
-// so the upsampled tensor is never materialised). im2col per source frame + one sgemm per temporal tap (GEMM.swift);
-// `forwardNaive` is the naive twin.
+// side) and zero spatial padding (k/2), optionally reading its input through a nearest ×u spatial upsample.
+// Paths (all GEMMs through GEMM.sgemm; `forwardNaive` is the naive twin of every path):
+// - 1×1 spatial, u = 1: the input frames are the column matrix (no copy).
+// - kt = 1: im2col of a group of frames side by side, one sgemm per group.
+// - kt > 1: im2col per source frame (cached while in reach), one sgemm per temporal tap, accumulated.
+// - u = 2 with a 1×3×3 kernel: sub-pixel form (Conv3d+Upsample.swift), four 2×2 convs on the low-res input.
+// - other u: the upsampled input is materialised, then the paths above.
 
 /// Conv3d on channel-major activations [C, T, H, W] (batch 1).
 public struct Conv3d: Sendable {
@@ -13,6 +17,11 @@ public struct Conv3d: Sendable {
     public let bias: Tensor
     /// Per temporal tap dt: [Cout, Cin·kh·kw] (row = output channel, column = (ci, dy, dx)).
     let taps: [Tensor]
+    /// For u = 2 with a 1×3×3 kernel: per output phase (py·2 + px), [Cout, Cin·2·2].
+    let phases: [Tensor]?
+
+    /// Columns per GEMM when frames are grouped (kt = 1): bounds the im2col buffer to ~`groupColumns`·K floats.
+    static let groupColumns = 1 << 16
 
     /// weight [Cout, Cin, kt, kh, kw] with odd kernel sizes, bias [Cout].
     public init(weight: Tensor, bias: Tensor) throws {
@@ -43,6 +52,7 @@ public struct Conv3d: Sendable {
             taps.append(tap)
         }
         self.taps = taps
+        phases = kernel == (1, 3, 3) ? Self.subPixelWeights(taps[0], outChannels: outChannels, inChannels: inChannels) : nil
     }
 
     /// Loads `<key>.weight` [cout, cin, kt, kh, kw] and `<key>.bias` [cout] through the store's shape checks.
@@ -55,81 +65,90 @@ public struct Conv3d: Sendable {
     /// x [Cin, T, H, W] → [Cout, T, H·u, W·u]; the input is seen through a nearest ×`upsample` spatial resize.
     public func callAsFunction(_ x: Tensor, upsample u: Int = 1) -> Tensor {
         precondition(x.rank == 4 && x.shape[0] == inChannels && u >= 1, "Conv3d: input \(x.shape) for Cin \(inChannels)")
+        if u == 2, phases != nil { return subPixelForward(x) }
+        if u > 1 { return self(Self.upsampleNearest(x, u)) }
         let (t, h, w) = (x.shape[1], x.shape[2], x.shape[3])
-        let (ho, wo) = (h * u, w * u)
-        let hwIn = h * w, hwOut = ho * wo
-        let k2 = inChannels * kernel.h * kernel.w
-        let pad = (kernel.t - 1) / 2
-        var y = Tensor(shape: [outChannels, t, ho, wo])
-        guard t > 0, hwOut > 0 else { return y }
-        let direct = kernel.h == 1 && kernel.w == 1 && u == 1  // 1×1 spatial: the input frame is the column matrix
-        var cache: [Int: [Float]] = [:]  // source frame → im2col [Cin·kh·kw, Ho·Wo]
+        var y = Tensor(shape: [outChannels, t, h, w])
+        guard t > 0, h * w > 0 else { return y }
         x.storage.withUnsafeBufferPointer { xp in
-            let xBase = xp.baseAddress!
             y.storage.withUnsafeMutableBufferPointer { yp in
-                let yBase = yp.baseAddress!
-                for ot in 0..<t {
-                    for dt in 0..<kernel.t {
-                        let s = min(max(ot + dt - pad, 0), t - 1)  // replicate padding in time
-                        let cOut = yBase + ot * hwOut  // rows: output channels, row stride T·Ho·Wo
-                        taps[dt].storage.withUnsafeBufferPointer { ap in
-                            if direct {
-                                // [Cout, Cin] x [Cin, H·W] (frame s, row stride T·H·W) → [Cout, H·W]
-                                GEMM.sgemm(m: outChannels, n: hwOut, k: k2, a: ap.baseAddress!, lda: k2,
-                                           b: xBase + s * hwIn, ldb: t * hwIn, beta: dt == 0 ? 0 : 1, c: cOut, ldc: t * hwOut)
-                            } else {
-                                if cache[s] == nil {
-                                    cache[s] = im2col(xBase + s * hwIn, channelStride: t * hwIn, h: h, w: w, upsample: u)
-                                }
-                                cache[s]!.withUnsafeBufferPointer { bp in
-                                    // [Cout, Cin·kh·kw] x [Cin·kh·kw, Ho·Wo] → [Cout, Ho·Wo]
-                                    GEMM.sgemm(m: outChannels, n: hwOut, k: k2, a: ap.baseAddress!, lda: k2,
-                                               b: bp.baseAddress!, ldb: hwOut, beta: dt == 0 ? 0 : 1, c: cOut, ldc: t * hwOut)
-                                }
-                            }
-                        }
-                    }
-                    cache[ot - pad] = nil  // no later output frame reads source frames < ot + 1 − pad
+                let (xBase, yBase) = (xp.baseAddress!, yp.baseAddress!)
+                if kernel.t == 1 {
+                    forwardGrouped(xBase, yBase, t: t, h: h, w: w, weights: taps[0], k2: inChannels * kernel.h * kernel.w,
+                                   im2col: { src, cols, count in
+                                       self.im2col(src, channelStride: t * h * w, h: h, w: w, frames: count, into: cols)
+                                   })
+                } else {
+                    forwardTemporal(xBase, yBase, t: t, h: h, w: w)
                 }
-                addBias(yBase, rowLength: hwOut, frames: t)
+                addBias(yBase, rowLength: h * w, frames: t)
             }
         }
         return y
     }
 
-    /// Columns of one source frame: [Cin·kh·kw, Ho·Wo], row (ci, dy, dx), column (oy, ox) = input at
-    /// ((oy + dy − kh/2) / u, (ox + dx − kw/2) / u), zero outside the upsampled frame.
-    func im2col(_ src: UnsafePointer<Float>, channelStride: Int, h: Int, w: Int, upsample u: Int) -> [Float] {
-        let (kh, kw) = (kernel.h, kernel.w)
-        let (ho, wo) = (h * u, w * u)
-        let rows = inChannels * kh * kw
-        var cols = [Float](repeating: 0, count: rows * ho * wo)
-        cols.withUnsafeMutableBufferPointer { cp in
-            let colBase = SendableMutablePointer(cp.baseAddress!), srcBase = SendableMutablePointer(UnsafeMutablePointer(mutating: src))
-            Parallel.forEachRange(rows, minimumPerChunk: max(1, 8192 / max(1, ho * wo))) { range in
-                for r in range {
-                    let ci = r / (kh * kw), dy = (r / kw) % kh, dx = r % kw
-                    let plane = srcBase.pointer + ci * channelStride
-                    let out = colBase.pointer + r * ho * wo
-                    let x0 = max(0, kw / 2 - dx), x1 = min(wo, wo + kw / 2 - dx)  // ox with 0 ≤ ox+dx−kw/2 < Wo
-                    for oy in 0..<ho {
-                        let sy = oy + dy - kh / 2
-                        guard sy >= 0, sy < ho, x0 < x1 else { continue }  // zero row (already zero)
-                        let srcRow = plane + (sy / u) * w
-                        let dst = out + oy * wo
-                        if u == 1 {
-                            for ox in x0..<x1 { dst[ox] = srcRow[ox + dx - kw / 2] }
-                        } else {
-                            for ox in x0..<x1 { dst[ox] = srcRow[(ox + dx - kw / 2) / u] }
-                        }
-                    }
+    /// kt = 1: frames in groups, im2col [K, g·H·W] then [Cout, K] x [K, g·H·W] → y[:, t0..<t0+g] (row stride T·H·W).
+    func forwardGrouped(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int,
+                        weights: Tensor, k2: Int,
+                        im2col: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+        let hw = h * w
+        let direct = k2 == inChannels && kernel.h == 1 && kernel.w == 1
+        let group = max(1, min(t, Self.groupColumns / max(1, hw)))
+        weights.storage.withUnsafeBufferPointer { ap in
+            if direct {
+                // [Cout, Cin] x [Cin, T·H·W] → [Cout, T·H·W]
+                GEMM.sgemm(m: outChannels, n: t * hw, k: k2, a: ap.baseAddress!, lda: k2, b: x, ldb: t * hw,
+                           c: y, ldc: t * hw)
+                return
+            }
+            Scratch.with(k2 * group * hw) { cols in
+                var t0 = 0
+                while t0 < t {
+                    let g = min(group, t - t0)
+                    im2col(x + t0 * hw, cols, g)  // [K, g·H·W]
+                    // [Cout, K] x [K, g·H·W] → [Cout, g·H·W] at frame t0
+                    GEMM.sgemm(m: outChannels, n: g * hw, k: k2, a: ap.baseAddress!, lda: k2, b: cols, ldb: g * hw,
+                               c: y + t0 * hw, ldc: t * hw)
+                    t0 += g
                 }
             }
         }
-        return cols
     }
 
-    private func addBias(_ y: UnsafeMutablePointer<Float>, rowLength: Int, frames: Int) {
+    /// kt > 1: per output frame, one GEMM per temporal tap over the im2col of the (replicate-clamped) source frame.
+    func forwardTemporal(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int) {
+        let hw = h * w, k2 = inChannels * kernel.h * kernel.w
+        let pad = (kernel.t - 1) / 2
+        let direct = kernel.h == 1 && kernel.w == 1
+        var cache: [Int: [Float]] = [:]  // source frame → im2col [Cin·kh·kw, H·W]
+        for ot in 0..<t {
+            for dt in 0..<kernel.t {
+                let s = min(max(ot + dt - pad, 0), t - 1)  // replicate padding in time
+                let c = y + ot * hw  // rows: output channels, row stride T·H·W
+                taps[dt].storage.withUnsafeBufferPointer { ap in
+                    if direct {
+                        // [Cout, Cin] x [Cin, H·W] (frame s, row stride T·H·W) → [Cout, H·W]
+                        GEMM.sgemm(m: outChannels, n: hw, k: k2, a: ap.baseAddress!, lda: k2, b: x + s * hw, ldb: t * hw,
+                                   beta: dt == 0 ? 0 : 1, c: c, ldc: t * hw)
+                        return
+                    }
+                    if cache[s] == nil {
+                        var cols = [Float](repeating: 0, count: k2 * hw)
+                        cols.withUnsafeMutableBufferPointer { im2col(x + s * hw, channelStride: t * hw, h: h, w: w, frames: 1, into: $0.baseAddress!) }
+                        cache[s] = cols
+                    }
+                    cache[s]!.withUnsafeBufferPointer { bp in
+                        // [Cout, Cin·kh·kw] x [Cin·kh·kw, H·W] → [Cout, H·W]
+                        GEMM.sgemm(m: outChannels, n: hw, k: k2, a: ap.baseAddress!, lda: k2, b: bp.baseAddress!, ldb: hw,
+                                   beta: dt == 0 ? 0 : 1, c: c, ldc: t * hw)
+                    }
+                }
+            }
+            cache[ot - pad] = nil  // no later output frame reads source frames < ot + 1 − pad
+        }
+    }
+
+    func addBias(_ y: UnsafeMutablePointer<Float>, rowLength: Int, frames: Int) {
         let base = SendableMutablePointer(y)
         bias.storage.withUnsafeBufferPointer { bp in
             let b = SendableMutablePointer(UnsafeMutablePointer(mutating: bp.baseAddress!))
@@ -141,6 +160,19 @@ public struct Conv3d: Sendable {
                 }
             }
         }
+    }
+
+    /// Nearest-neighbour ×u in space: [C, T, H, W] → [C, T, H·u, W·u].
+    static func upsampleNearest(_ x: Tensor, _ u: Int) -> Tensor {
+        let (c, t, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        var y = Tensor(shape: [c, t, h * u, w * u])
+        for plane in 0..<(c * t) {
+            for oy in 0..<(h * u) {
+                let src = (plane * h + oy / u) * w, dst = (plane * h * u + oy) * w * u
+                for ox in 0..<(w * u) { y.storage[dst + ox] = x.storage[src + ox / u] }
+            }
+        }
+        return y
     }
 
     // MARK: naive twin

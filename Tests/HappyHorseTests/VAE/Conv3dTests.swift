@@ -29,6 +29,21 @@ final class Conv3dTests: XCTestCase {
         }
     }
 
+    func testFrameGroupsLargerThanOneGEMM() throws {
+        // 240×280 > Conv3d.groupColumns positions: one GEMM per frame.
+        let conv = try Conv3d(weight: random([3, 2, 1, 3, 3], seed: 7), bias: random([3], seed: 8))
+        let x = random([2, 3, 240, 280], seed: 9)
+        XCTAssertLessThanOrEqual(ParityTestSupport.maxRelativeError(conv(x), conv.forwardNaive(x)), 1e-5)
+    }
+
+    func testSubPixelUpsampleMatchesExplicitUpsample() throws {
+        let conv = try Conv3d(weight: random([4, 3, 1, 3, 3], seed: 3), bias: random([4], seed: 4))
+        let x = random([3, 3, 6, 5], seed: 5)
+        let fused = conv(x, upsample: 2)
+        let explicit = conv(Conv3d.upsampleNearest(x, 2))
+        XCTAssertLessThanOrEqual(ParityTestSupport.maxRelativeError(fused, explicit), 1e-5)
+    }
+
     func testRejectsEvenKernels() {
         XCTAssertThrowsError(try Conv3d(weight: Tensor(shape: [2, 2, 2, 3, 3]), bias: Tensor(shape: [2])))
         XCTAssertThrowsError(try Conv3d(weight: Tensor(shape: [2, 2, 1, 3, 3]), bias: Tensor(shape: [3])))

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+@testable import HappyHorse
+
+/// Wall time of a generation per stage; skipped unless HH_BENCH_MODEL_DIR names a model directory, e.g.
+///   HH_BENCH_MODEL_DIR=models/builtin swift test --filter PipelineBenchmarkTests
+/// (a random model at the built-in sizes: `PYTHONPATH=tools python3 -m reference.dump_pipeline --random-builtin-sized DIR`).
+/// HH_BENCH_DURATION (seconds, default 5) and HH_BENCH_THREADS (default all cores) tune it.
+final class PipelineBenchmarkTests: XCTestCase {
+    func testGenerationTimings() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let path = env["HH_BENCH_MODEL_DIR"] else { throw XCTSkip("set HH_BENCH_MODEL_DIR to run") }
+        let duration = Double(env["HH_BENCH_DURATION"] ?? "") ?? 5
+        let threads = Int(env["HH_BENCH_THREADS"] ?? "") ?? 0
+        let loadStart = Date()
+        let pipeline = try TextToVideoPipeline(modelDirectory: URL(fileURLWithPath: path), threads: threads) { print($0) }
+        print(String(format: "load: %.2f s", Date().timeIntervalSince(loadStart)))
+        let stream = try pipeline.startGeneration(
+            GenerationRequest(prompt: "a chestnut horse gallops to the left on a snowy field at dusk", seed: 42,
+                              durationSeconds: duration), cancellation: CancellationToken(), progress: { _ in })
+        let frames = try PipelineTestSupport.frames(stream)
+        let t = try XCTUnwrap(stream as? ChunkedGeneration).timings
+        print(String(format: "%d frames %dx%d: total %.2f s, real-time factor %.2f; prompt %.3f s, denoising %.2f s, "
+                     + "decoding %.2f s, first frame %.2f s", frames.count, pipeline.nativeFormat.width,
+                     pipeline.nativeFormat.height, t.total, t.total / duration, t.encodingPrompt, t.denoising, t.decoding,
+                     t.firstFrame ?? 0))
+    }
+}
+
+/// Decoder time per block for one chunk of 3 new latent frames (+1 context) at the model's size; same gate.
+final class VideoDecoderBenchmarkTests: XCTestCase {
+    func testDecoderBlockTimings() throws {
+        guard let path = ProcessInfo.processInfo.environment["HH_BENCH_MODEL_DIR"] else { throw XCTSkip("set HH_BENCH_MODEL_DIR to run") }
+        let dir = try ModelDirectory(url: URL(fileURLWithPath: path))
+        Runtime.configure(threads: Int(ProcessInfo.processInfo.environment["HH_BENCH_THREADS"] ?? "") ?? 0)
+        let decoder = try VideoDecoder(configuration: dir.vae, url: dir.file(dir.vae.weights))
+        let cell = dir.vae.spatialFactor
+        var rng = NoiseGenerator(seed: 1)
+        let z = rng.normalTensor(shape: [dir.vae.latentChannels, 4, dir.pipeline.height / cell, dir.pipeline.width / cell])
+        for run in 0..<2 {
+            var last = Date()
+            var lines: [String] = []
+            let start = last
+            let pixels = try decoder.decodeWindow(z, start: 1, end: 4, left: 1, right: 0)
+            _ = pixels
+            _ = try decoder(z, firstChunk: false) { name, value in
+                let now = Date()
+                lines.append(String(format: "  %-26@ %7.1f ms  %@", name as NSString, now.timeIntervalSince(last) * 1000, "\(value.shape)"))
+                last = now
+            }
+            let frames = 12
+            print(String(format: "run %d: window decode + traced decode %.0f ms", run, Date().timeIntervalSince(start) * 1000))
+            if run == 1 { print(lines.joined(separator: "\n")); print("frames per chunk: \(frames)") }
+        }
+    }
+}
