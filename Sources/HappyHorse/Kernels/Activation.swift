@@ -13,42 +13,91 @@ public enum Activation {
 
     // MARK: optimised, pointer level
 
+    // Each loop body is written out (no closure parameter) so the optimiser inlines FastMath and vectorises it.
+
     /// In place on `count` values.
     public static func gelu7(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, count) { z in
-            let s: Float = z > 7 ? 7 : z
-            return s * FastMath.sigmoid(1.702 * s)
+        let base = UnsafeSendablePointer(UnsafePointer(x))
+        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
+            let p = UnsafeMutablePointer(mutating: base.pointer) + range.lowerBound
+            for i in 0..<range.count {
+                let z = p[i]
+                let s: Float = z > 7 ? 7 : z
+                p[i] = s * FastMath.sigmoid(1.702 * s)
+            }
         }
     }
 
     public static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, count) { $0 * FastMath.sigmoid($0) }
+        let base = UnsafeSendablePointer(UnsafePointer(x))
+        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
+            let p = UnsafeMutablePointer(mutating: base.pointer) + range.lowerBound
+            for i in 0..<range.count {
+                let v = p[i]
+                p[i] = v * FastMath.sigmoid(v)
+            }
+        }
     }
 
     public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, count) { $0 < 0 ? 0 : $0 }
+        let base = UnsafeSendablePointer(UnsafePointer(x))
+        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
+            let p = UnsafeMutablePointer(mutating: base.pointer) + range.lowerBound
+            for i in 0..<range.count {
+                let v = p[i]
+                p[i] = v < 0 ? 0 : v
+            }
+        }
     }
 
     public static func geluTanh(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, count) { v in 0.5 * v * (1 + FastMath.tanh(0.797_884_56 * (v + 0.044_715 * v * v * v))) }
+        let base = UnsafeSendablePointer(UnsafePointer(x))
+        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
+            let p = UnsafeMutablePointer(mutating: base.pointer) + range.lowerBound
+            for i in 0..<range.count {
+                let v = p[i]
+                p[i] = 0.5 * v * (1 + FastMath.tanh(0.797_884_56 * (v + 0.044_715 * v * v * v)))
+            }
+        }
     }
 
-    /// z [rows, 2F] (interleaved gate/lin columns) → y [rows, F]. y may alias z (it is written behind the read).
+    /// z [rows, 2F] (interleaved gate/lin columns) → y [rows, F]. y may alias z (in place): the result is then
+    /// computed into scratch and copied, since rows split over workers would otherwise overwrite input rows that
+    /// another worker has not read yet.
     public static func swiglu7(_ z: UnsafePointer<Float>, rows: Int, features f: Int,
                                into y: UnsafeMutablePointer<Float>) {
+        guard rows > 0, f > 0 else { return }
+        let zStart = UnsafeRawPointer(z), zEnd = UnsafeRawPointer(z + rows * 2 * f)
+        let yStart = UnsafeRawPointer(y), yEnd = UnsafeRawPointer(y + rows * f)
+        let overlaps = yStart < zEnd && zStart < yEnd
+        if !overlaps {
+            swiglu7Rows(z, rows: rows, features: f, into: y)
+            return
+        }
+        Scratch.with(rows * f) { tmp in
+            swiglu7Rows(z, rows: rows, features: f, into: tmp)
+            let src = UnsafeSendablePointer(UnsafePointer(tmp)), dst = UnsafeSendablePointer(UnsafePointer(y))
+            Parallel.forEachRange(rows * f, minimumPerChunk: 4 * chunk) { r in
+                (UnsafeMutablePointer(mutating: dst.pointer) + r.lowerBound).update(from: src.pointer + r.lowerBound, count: r.count)
+            }
+        }
+    }
+
+    /// swiglu7 with y not aliasing z.
+    private static func swiglu7Rows(_ z: UnsafePointer<Float>, rows: Int, features f: Int,
+                                    into y: UnsafeMutablePointer<Float>) {
         let zb = UnsafeSendablePointer(z), yb = UnsafeSendablePointer(UnsafePointer(y))
-        Parallel.forEachRange(rows, minimumPerChunk: max(1, chunk / max(1, f))) { range in
-            for r in range {
-                let zr = zb.pointer + r * 2 * f
-                let yr = UnsafeMutablePointer(mutating: yb.pointer) + r * f
-                for j in 0..<f {
-                    // ternaries rather than min/max so the loop vectorises (NaN propagates like torch.clamp)
-                    let gate = zr[2 * j], lin = zr[2 * j + 1]
-                    let s: Float = gate > 7 ? 7 : gate
-                    let low: Float = lin < -7 ? -7 : lin
-                    let l: Float = low > 7 ? 7 : low
-                    yr[j] = s * FastMath.sigmoid(1.702 * s) * (l + 1)
-                }
+        Parallel.forEachRange(rows * f, minimumPerChunk: chunk) { range in
+            // flat over [rows·F]: output j reads input pair (2j, 2j+1) because rows are 2F wide
+            let zp = zb.pointer + 2 * range.lowerBound
+            let yp = UnsafeMutablePointer(mutating: yb.pointer) + range.lowerBound
+            for j in 0..<range.count {
+                // ternaries rather than min/max so the loop vectorises (NaN propagates like torch.clamp)
+                let gate = zp[2 * j], lin = zp[2 * j + 1]
+                let s: Float = gate > 7 ? 7 : gate
+                let low: Float = lin < -7 ? -7 : lin
+                let l: Float = low > 7 ? 7 : low
+                yp[j] = s * FastMath.sigmoid(1.702 * s) * (l + 1)
             }
         }
     }
@@ -89,15 +138,6 @@ public enum Activation {
         Parallel.forEachRange(count, minimumPerChunk: 4 * chunk) { range in
             let yp = UnsafeMutablePointer(mutating: yb.pointer)
             for i in range { yp[i] += xb.pointer[i] }
-        }
-    }
-
-    @inline(__always)
-    static func map(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Float) -> Float) {
-        let xb = UnsafeSendablePointer(UnsafePointer(x))
-        Parallel.forEachRange(count, minimumPerChunk: chunk) { range in
-            let p = UnsafeMutablePointer(mutating: xb.pointer)
-            for i in range { p[i] = f(p[i]) }
         }
     }
 

@@ -23,11 +23,7 @@ public enum Norm {
                 let xr = xBase.pointer + r * ldx
                 let yr = UnsafeMutablePointer(mutating: yBase.pointer) + r * ldy
                 let inv = 1 / (sumOfSquares(xr, dim) / Float(dim) + eps).squareRoot()
-                if let w = wBase?.pointer {
-                    for i in 0..<dim { yr[i] = xr[i] * inv * (weightOffset + w[i]) }
-                } else {
-                    for i in 0..<dim { yr[i] = xr[i] * inv }
-                }
+                scaleRow(xr, yr, dim, inv, wBase?.pointer, weightOffset)
             }
         }
     }
@@ -72,15 +68,14 @@ public enum Norm {
                     let s0 = b * block, width = min(block, positions - s0)
                     for j in 0..<width { sums[j] = 0 }
                     for c in 0..<channels {
-                        let xr = xBase.pointer + c * positions + s0
-                        for j in 0..<width { sums[j] += xr[j] * xr[j] }
+                        accumulateSquares(xBase.pointer + c * positions + s0, into: sums, width)
                     }
                     for j in 0..<width { sums[j] = 1 / (sums[j] / Float(channels) + eps).squareRoot() }
                     for c in 0..<channels {
                         let xr = xBase.pointer + c * positions + s0
                         let yr = UnsafeMutablePointer(mutating: yBase.pointer) + c * positions + s0
-                        let g = wBase.map { $0.pointer[c] } ?? 1
-                        for j in 0..<width { yr[j] = xr[j] * sums[j] * g }
+                        // y = x · (1/rms) · γ_c: the per-position factors are the "weight" row, offset 0
+                        scaleRow(xr, yr, width, wBase.map { $0.pointer[c] } ?? 1, sums, 0)
                     }
                 }
             }
@@ -184,11 +179,53 @@ public enum Norm {
         for r in 0..<rows {
             let xr = x + r * dim, yr = y + r * dim
             let inv = 1 / (sumOfSquares(xr, dim) / Float(dim) + eps).squareRoot()
-            if let weight {
-                for i in 0..<dim { yr[i] = xr[i] * inv * (weightOffset + weight[i]) }
-            } else {
-                for i in 0..<dim { yr[i] = xr[i] * inv }
+            scaleRow(xr, yr, dim, inv, weight, weightOffset)
+        }
+    }
+
+    /// y[i] = x[i] · inv · (offset + w[i]) (or x[i] · inv without w), 8 lanes at a time; x may equal y.
+    /// Explicit SIMD8 because the loop vectoriser falls back to scalar code when it cannot prove x, y, w apart.
+    @inline(__always)
+    static func scaleRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ inv: Float,
+                         _ w: UnsafePointer<Float>?, _ offset: Float) {
+        var i = 0
+        if let w {
+            while i + 8 <= n {
+                let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                let wv = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(y + i).storeBytes(of: xv * inv * (wv + offset), as: SIMD8<Float>.self)
+                i += 8
             }
+            while i < n {
+                y[i] = x[i] * inv * (offset + w[i])
+                i += 1
+            }
+        } else {
+            while i + 8 <= n {
+                let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(y + i).storeBytes(of: xv * inv, as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < n {
+                y[i] = x[i] * inv
+                i += 1
+            }
+        }
+    }
+
+    /// acc[i] += x[i]², 8 lanes at a time.
+    @inline(__always)
+    static func accumulateSquares(_ x: UnsafePointer<Float>, into acc: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        while i + 8 <= n {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            let av = UnsafeRawPointer(acc + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(acc + i).storeBytes(of: av + xv * xv, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            acc[i] += x[i] * x[i]
+            i += 1
         }
     }
 

@@ -17,8 +17,9 @@ public enum Patchify {
                             let srcRow = src.baseAddress! + ((ch * t + f) * h + y) * w
                             let tokenRow = (f * hp + y / p) * wp
                             let featureBase = ch * p * p + (y % p) * p
-                            for x in 0..<w {
-                                dst[(tokenRow + x / p) * features + featureBase + x % p] = srcRow[x]
+                            for xq in 0..<wp {
+                                let out = dst.baseAddress! + (tokenRow + xq) * features + featureBase
+                                for b in 0..<p { out[b] = srcRow[xq * p + b] }
                             }
                         }
                     }
@@ -46,8 +47,9 @@ public enum Patchify {
                             // latent row (ch, f, y, :) ← tokens (f, y/p, :) feature ((y%p)·p + x%p)·C + ch
                             let dstRow = dst.baseAddress! + ((ch * t + f) * h + y) * w
                             let tokenRow = (f * hp + y / p) * wp
-                            for x in 0..<w {
-                                dstRow[x] = src[(tokenRow + x / p) * features + ((y % p) * p + x % p) * c + ch]
+                            for xq in 0..<wp {
+                                let token = src.baseAddress! + (tokenRow + xq) * features + (y % p) * p * c + ch
+                                for b in 0..<p { dstRow[xq * p + b] = token[b * c] }
                             }
                         }
                     }

@@ -76,6 +76,16 @@ struct ActivationTests {
         #expect(S.nmse(c, Activation.geluTanhNaive(Self.input)) < 1e-12)
     }
 
+    @Test("SwiGLU7 in place (y aliases z), large enough to be split over workers")
+    func swiglu7InPlace() {
+        let z = S.random([1000, 98], seed: 57, scale: 9)
+        var buffer = z.storage
+        buffer.withUnsafeMutableBufferPointer { p in
+            Activation.swiglu7(UnsafePointer(p.baseAddress!), rows: 1000, features: 49, into: p.baseAddress!)
+        }
+        #expect(S.nmse(Array(buffer[0..<(1000 * 49)]), Activation.swiglu7Naive(z).storage) < 1e-12)
+    }
+
     @Test("GeGLU tanh = geluTanh(gate) · up")
     func geglu() {
         let gate = S.random([7, 19], seed: 51, scale: 4), up = S.random([7, 19], seed: 52)
