@@ -50,6 +50,14 @@ CASES = [
                   gelu7_intermediate_size=72, swiglu7_intermediate_size=48, norm_eps=1e-5, rope_theta=10000.0,
                   rope_style="v2", latent_channels=4, patch_size=[1, 2, 2]),
          video=(4, 2, 4, 6), audio=0, text=3),
+    # long sequence (637 tokens > one 512-key attention block), GQA group 4 (8 q / 2 kv heads), 1 MM + 1 shared layer;
+    # SwiGLU7 width 200 so the activation kernel splits its rows over 2 workers.
+    dict(name="h64_11_long", seed=4, bf16=False, sampler=False,
+         cfg=dict(hidden_size=64, num_layers=2, num_heads_q=8, num_heads_kv=2, head_dim=16, mm_layers=[0],
+                  gelu7_layers=[0], video_in_channels=16, audio_in_channels=8, text_in_channels=24,
+                  gelu7_intermediate_size=64, swiglu7_intermediate_size=200, norm_eps=1e-6, rope_theta=10000.0,
+                  rope_style="v2", latent_channels=4, patch_size=[1, 2, 2]),
+         video=(4, 5, 16, 16), audio=17, text=300),
 ]
 
 

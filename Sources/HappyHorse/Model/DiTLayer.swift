@@ -61,13 +61,16 @@ enum DiTLayer {
             }
             let zr = z + r0 * upRows
             GEMM.linear(a + r0 * hd, rows: m, weight: w.upGate(e), into: zr)  // [m, hidden] x [hidden, upRows]ᵀ → [m, upRows]
+            let y: UnsafeMutablePointer<Float>
             if w.gelu7 {
-                Activation.gelu7(zr, count: m * upRows)  // [m, inner], inner == upRows
+                Activation.gelu7(zr, count: m * upRows)  // [m, inner], inner == upRows, in place
+                y = zr
             } else {
-                Activation.swiglu7(zr, rows: m, features: inner, into: zr)  // [m, 2·inner] interleaved → [m, inner]
+                y = ws.activated.pointer + r0 * inner
+                Activation.swiglu7(zr, rows: m, features: inner, into: y)  // [m, 2·inner] interleaved → [m, inner]
             }
             // [m, inner] x [inner, hidden]ᵀ → h[r] (+=)
-            GEMM.linear(zr, rows: m, xStride: inner, weight: w.down(e), into: h + r0 * hd, accumulate: true)
+            GEMM.linear(y, rows: m, weight: w.down(e), into: h + r0 * hd, accumulate: true)
         }
     }
 }

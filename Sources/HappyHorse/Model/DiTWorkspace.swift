@@ -29,8 +29,11 @@ final class DiTWorkspace {
     let qkv: FloatBuffer
     /// Attention output o [N, heads_q·head_dim].
     let attention: FloatBuffer
-    /// MLP up-projection z [N, max up rows]; the activation is written in place (row stride = intermediate).
+    /// MLP up-projection z [N, max up rows] (GELU7 is applied to it in place).
     let up: FloatBuffer
+    /// SwiGLU7 output y [N, max intermediate]. Not written into `up`: Activation.swiglu7 splits rows over workers,
+    /// and an in-place [N, 2F] → [N, F] would let one worker overwrite rows another is still reading.
+    let activated: FloatBuffer
 
     init(tokens n: Int, config c: DiTConfiguration) {
         hidden = FloatBuffer(n * c.hiddenSize)
@@ -39,5 +42,7 @@ final class DiTWorkspace {
         attention = FloatBuffer(n * c.queryWidth)
         let maxUp = (0..<c.numLayers).map { c.upRows(layer: $0) }.max() ?? 0
         up = FloatBuffer(n * maxUp)
+        let maxInner = (0..<c.numLayers).filter { !c.isGELU7(layer: $0) }.map { c.intermediateSize(layer: $0) }.max() ?? 0
+        activated = FloatBuffer(n * maxInner)
     }
 }

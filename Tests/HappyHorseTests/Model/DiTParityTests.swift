@@ -67,9 +67,12 @@ final class DiTParityTests: XCTestCase {
 
     func testNoAudioTokens() throws { _ = try parity("h64_121_noaudio", residency: .mapped) }
 
+    /// 637 tokens: more than one key block of the tiled attention; GQA group of 4.
+    func testLongSequenceGQA4() throws { _ = try parity("h64_11_long") }
+
     /// The reference's coordinates (dumped as in.coords) equal ours, and passing them explicitly changes nothing.
     func testCoordinatesMatchReference() throws {
-        for name in ["h64_222_v2", "h128_131_v1", "h64_121_noaudio"] {
+        for name in ["h64_222_v2", "h128_131_v1", "h64_121_noaudio", "h64_11_long"] {
             let model = try Self.loadModel(name)
             let dump = try SafeTensorsFile(path: Self.caseDirectory(name).appendingPathComponent("forward.safetensors").path)
             let video = try dump.tensor("in.video"), audio = try dump.tensor("in.audio"), text = try dump.tensor("in.text")
