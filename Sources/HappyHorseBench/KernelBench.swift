@@ -73,20 +73,39 @@ private func gemmBenchmarks(quick: Bool) {
 
 private func attentionBenchmarks(quick: Bool, tiling: Attention.Tiling) throws {
     print("\n## Attention (bidirectional, fp32; flops = 4·N²·D·Hq; tiles \(tiling.queryRows) query rows x \(tiling.keyBlock) keys)")
-    print(Bench.pad("N", 7) + Bench.pad("Hq/Hkv", 8) + Bench.pad("D", 5) + Bench.pad("ms", 10) + "GF/s")
+    print("# GF/s = flops / median wall time; 'per-core' = flops / median process CPU time (what one busy core delivers)")
+    print(Bench.pad("N", 7) + Bench.pad("Hq/Hkv", 8) + Bench.pad("D", 5) + Bench.pad("ms", 10) + Bench.pad("GF/s", 8)
+          + Bench.pad("per-core", 9) + "sgemm 1024x1024x(D·8) GF/s, per-core (same run)")
     var cases: [(Int, Int, Int, Int)] = [(256, 4, 2, 64), (1024, 16, 16, 64), (1024, 16, 16, 128), (4096, 16, 16, 64),
                                          (4096, 16, 16, 128), (4096, 16, 4, 128)]
     if quick { cases = [(1024, 16, 16, 64), (4096, 16, 16, 128)] }
     for (n, hq, hkv, d) in cases {
         let q = Bench.random([n, hq, d], seed: 3), k = Bench.random([n, hkv, d], seed: 4), v = Bench.random([n, hkv, d], seed: 5)
         var out = Tensor(shape: [n, hq, d])
-        let t = try Bench.median(repeats: 3, minimumSeconds: 0.3) {
+        let t = try Bench.medians(repeats: 3, minimumSeconds: 0.3) {
             out = try Attention.forward(q: q, k: k, v: v, scale: 1 / Float(d).squareRoot(), tiling: tiling)
         }
         _ = out
         let flops = 4.0 * Double(n) * Double(n) * Double(d) * Double(hq)
-        print(Bench.pad("\(n)", 7) + Bench.pad("\(hq)/\(hkv)", 8) + Bench.pad("\(d)", 5) + Bench.pad(Bench.fmt(t * 1e3, 2), 10)
-              + Bench.fmt(flops / t / 1e9))
+        // a plain sgemm right after, as the yardstick for this moment's machine state
+        let (gm, gn, gk) = (1024, 1024, 8 * d)
+        let a = Bench.random([gm, gk], seed: 6), b = Bench.random([gn, gk], seed: 7)
+        var c = Tensor(shape: [gm, gn])
+        let g = Bench.medians(repeats: 3, minimumSeconds: 0.2) {
+            a.storage.withUnsafeBufferPointer { ap in
+                b.storage.withUnsafeBufferPointer { bp in
+                    c.storage.withUnsafeMutableBufferPointer { cp in
+                        // [1024, 8D] x [1024, 8D]ᵀ → [1024, 1024]
+                        GEMM.sgemm(transB: true, m: gm, n: gn, k: gk, a: ap.baseAddress!, lda: gk, b: bp.baseAddress!,
+                                   ldb: gk, c: cp.baseAddress!, ldc: gn)
+                    }
+                }
+            }
+        }
+        let gf = 2.0 * Double(gm * gn * gk)
+        print(Bench.pad("\(n)", 7) + Bench.pad("\(hq)/\(hkv)", 8) + Bench.pad("\(d)", 5) + Bench.pad(Bench.fmt(t.wall * 1e3, 2), 10)
+              + Bench.pad(Bench.fmt(flops / t.wall / 1e9), 8) + Bench.pad(Bench.fmt(flops / t.cpu / 1e9), 9)
+              + Bench.fmt(gf / g.wall / 1e9) + ", " + Bench.fmt(gf / g.cpu / 1e9))
     }
 }
 

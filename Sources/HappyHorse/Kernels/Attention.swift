@@ -33,7 +33,10 @@ public enum Attention {
                                tokens n: Int, kvTokens nk: Int, qHeads hq: Int, kvHeads hkv: Int, headDim d: Int,
                                scale: Float, softCap: Float? = nil, tiling: Tiling = .default,
                                isCancelled: (@Sendable () -> Bool)? = nil) throws {
-        precondition(hq > 0 && hkv > 0 && hq % hkv == 0, "Attention: \(hq) q heads not a multiple of \(hkv) kv heads")
+        guard hq > 0, hkv > 0, hq % hkv == 0, n >= 0, nk >= 0, d >= 0 else {
+            throw HappyHorseError.invalidArgument(name: "attention heads",
+                reason: "\(hq) query heads, \(hkv) kv heads (must be positive, q a multiple of kv), N \(n), Nk \(nk), D \(d)")
+        }
         let ldq = qStride ?? hq * d, ldk = kStride ?? hkv * d, ldv = vStride ?? hkv * d, ldo = outStride ?? hq * d
         guard n > 0, d > 0 else { return }
         let g = hq / hkv
@@ -176,8 +179,10 @@ public enum Attention {
     /// q [N, Hq, D], k/v [Nk, Hkv, D] → o [N, Hq, D].
     public static func forward(q: Tensor, k: Tensor, v: Tensor, scale: Float, softCap: Float? = nil,
                                tiling: Tiling = .default, isCancelled: (@Sendable () -> Bool)? = nil) throws -> Tensor {
-        precondition(q.rank == 3 && k.rank == 3 && v.shape == k.shape && q.shape[2] == k.shape[2],
-                     "Attention: q \(q.shape), k \(k.shape), v \(v.shape)")
+        guard q.rank == 3, k.rank == 3, v.shape == k.shape, q.shape[2] == k.shape[2] else {
+            throw HappyHorseError.invalidArgument(name: "attention inputs",
+                                                  reason: "q \(q.shape), k \(k.shape), v \(v.shape)")
+        }
         let (n, hq, d) = (q.shape[0], q.shape[1], q.shape[2])
         let (nk, hkv) = (k.shape[0], k.shape[1])
         var o = Tensor(shape: [n, hq, d])

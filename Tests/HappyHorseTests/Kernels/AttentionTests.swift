@@ -86,6 +86,13 @@ struct AttentionTests {
         }
     }
 
+    @Test("bad head counts and shapes throw instead of trapping")
+    func badShapes() {
+        let q = S.random([5, 3, 8], seed: 79), k = S.random([5, 2, 8], seed: 80)
+        #expect(throws: HappyHorseError.self) { _ = try Attention.forward(q: q, k: k, v: k, scale: 1) }
+        #expect(throws: HappyHorseError.self) { _ = try Attention.forward(q: q, k: k, v: S.random([5, 2, 4], seed: 81), scale: 1) }
+    }
+
     @Test("a tiny perturbation of one key is detected (the NMSE bound can fail)")
     func sensitivity() throws {
         let q = S.random([37, 3, 24], seed: 76, scale: 3), v = S.random([37, 1, 24], seed: 78)
