@@ -54,6 +54,12 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+/// A pointer that may cross into the workers of `Parallel` (each worker touches a disjoint part).
+struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafePointer<T>
+    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
+}
+
 /// A value behind a lock. Used for the little mutable global state the runtime has.
 final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
