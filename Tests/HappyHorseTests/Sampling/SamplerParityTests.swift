@@ -3,7 +3,8 @@ import XCTest
 @testable import HappyHorse
 
 /// The samplers driven by the Swift DiT reproduce the reference's latents (tools/reference/sampler.py run by
-/// dump_dit.py on the same model) given the same injected noise: every per-step state within relative 1e-4
+/// dump_dit.py on the same model) given the same injected noise: distilled, Euler, and UniPC bh2 with CFG; every
+/// per-step state within relative 1e-4
 /// (max|a−b| / max|b|, see DiTParityTests).
 final class SamplerParityTests: XCTestCase {
     private func run(_ name: String) throws {
@@ -60,6 +61,18 @@ final class SamplerParityTests: XCTestCase {
         let euler = Sigmas.shifted(steps: 6, shift: 3)
         for (a, b) in zip(try dump.tensor("sigmas.euler").storage, euler) { XCTAssertEqual(Double(a), b, accuracy: 1e-6) }
         _ = try Samplers.euler(initial: initial, sigmas: euler, denoise: denoise, onStep: { i, x in try compare("euler", i, x) })
+        // UniPC bh2, 8 steps shift 5, CFG with the negative text (spec 3.3 scales), one conditioning frame
+        let negative = try dump.tensor("neg.text")
+        let guided: DenoiseFunction = { x, _, sigma in
+            let c = try model.forward(video: x.video, audio: x.audio, text: text)
+            let u = try model.forward(video: x.video, audio: x.audio, text: negative)
+            let scales = Samplers.magiGuidance(sigma: sigma)
+            return Latents(video: Samplers.cfgCombine(uncond: u.video, cond: c.video, scale: scales.video),
+                           audio: Samplers.cfgCombine(uncond: u.audio, cond: c.audio, scale: scales.audio))
+        }
+        let unipc = try Samplers.uniPC(initial: initial, sigmas: distilledSigmas, conditioning: try dump.tensor("cond.video"),
+                                       denoise: guided, onStep: { i, x in try compare("unipc", i, x) })
+        XCTAssertLessThanOrEqual(DiTParityTests.relativeError(unipc.video, try dump.tensor("final.unipc.video")), DiTParityTests.tolerance)
         print("sampler parity \(name): worst relative error over all steps \(worst)")
     }
 
