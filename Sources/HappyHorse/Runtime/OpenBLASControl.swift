@@ -11,6 +11,9 @@ enum OpenBLASControl {
         return String(cString: name)
     }
 
+    /// OpenBLAS's current thread count.
+    static func threads() -> Int { Int(openblas_get_num_threads()) }
+
     static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
     }

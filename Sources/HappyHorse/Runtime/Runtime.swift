@@ -18,7 +18,15 @@ public enum Runtime {
         }
     }
 
-    private static let threadState = LockedBox(value: 0)
+    /// Thread count set by `configure` (0 = never configured) and the number of open single-threaded-BLAS scopes,
+    /// behind one lock so the two never disagree about what OpenBLAS should run with.
+    private struct ThreadState {
+        var configured = 0
+        var singleThreadScopes = 0
+        var blasThreads: Int { max(1, configured > 0 ? configured : Parallel.width) }
+    }
+
+    private static let threadState = LockedBox(value: ThreadState())
 
     /// The core selection, done once per process (Swift runs a global's initialiser exactly once, thread-safely).
     private static let selection: CoreSelection = CoreSelection.perform(
@@ -34,10 +42,10 @@ public enum Runtime {
     public static func configure(threads: Int, log: (String) -> Void = { _ in }) -> Report {
         let chosen = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
         let selection = self.selection
-        threadState.write { current in
-            current = chosen
-            OpenBLASControl.setThreads(chosen)
+        threadState.write { state in
+            state.configured = chosen
             Parallel.width = chosen
+            if state.singleThreadScopes == 0 { OpenBLASControl.setThreads(chosen) }
         }
         let report = Report(threads: chosen, selection: selection, coreName: OpenBLASControl.coreName())
         log("happyhorse runtime: \(report)")
@@ -49,24 +57,22 @@ public enum Runtime {
     }
 
     /// The thread count last set by `configure` (0 if never configured).
-    public static var configuredThreads: Int { threadState.read { $0 } }
+    public static var configuredThreads: Int { threadState.read { $0.configured } }
 
     /// Runs `body` with BLAS limited to one thread, for code that calls GEMM from several of its own workers at
     /// once (attention tiles). The limit is process-wide; nested and concurrent scopes are counted.
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         prepareBLAS()
-        singleThreadScopes.write { count in
-            if count == 0 { OpenBLASControl.setThreads(1) }
-            count += 1
+        threadState.write { state in
+            if state.singleThreadScopes == 0 { OpenBLASControl.setThreads(1) }
+            state.singleThreadScopes += 1
         }
         defer {
-            singleThreadScopes.write { count in
-                count -= 1
-                if count == 0 { OpenBLASControl.setThreads(max(1, Parallel.width)) }
+            threadState.write { state in
+                state.singleThreadScopes -= 1
+                if state.singleThreadScopes == 0 { OpenBLASControl.setThreads(state.blasThreads) }
             }
         }
         return try body()
     }
-
-    private static let singleThreadScopes = LockedBox(value: 0)
 }

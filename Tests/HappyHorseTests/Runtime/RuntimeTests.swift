@@ -2,7 +2,9 @@ import Foundation
 import Testing
 @testable import HappyHorse
 
-@Suite("Runtime")
+/// Serialized: these tests change the process-wide thread count. Other suites may call `Runtime.configure` at the
+/// same time, so the checks compare values that are set together under one lock, not fixed numbers.
+@Suite("Runtime", .serialized)
 struct RuntimeTests {
     static let avx512 = CPUFeatures(flags: ["sse2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"])
     static let avx2 = CPUFeatures(flags: ["sse2", "avx", "avx2", "fma"])
@@ -42,7 +44,7 @@ struct RuntimeTests {
         let first = Runtime.configure(threads: 2) { line in lines.write { $0.append(line) } }
         let second = Runtime.configure(threads: 2) { line in lines.write { $0.append(line) } }
         #expect(first.coreName == second.coreName)
-        #expect(first.threads == 2 && Parallel.width == 2)
+        #expect(first.threads == 2 && second.threads == 2)
         #expect(lines.read { $0.count } >= 2)
         #expect(lines.read { $0[0].contains("OpenBLAS core \(first.coreName)") })
         // (the selection may itself have set OPENBLAS_CORETYPE by now, so ask the selection, not the environment)
@@ -65,5 +67,27 @@ struct RuntimeTests {
         Runtime.configure(threads: 2)
         let x = KernelTestSupport.random([33, 40], seed: 90), w = KernelTestSupport.random([50, 40], seed: 91)
         #expect(KernelTestSupport.nmse(GEMM.linear(x, .dense(w)), GEMM.linearNaive(x, .dense(w))) < 1e-12)
+    }
+
+    @Test("attention and GEMM from two threads at once: right results, BLAS thread count restored")
+    func concurrentKernels() throws {
+        Runtime.configure(threads: 2)
+        let q = KernelTestSupport.random([150, 4, 16], seed: 92), k = KernelTestSupport.random([150, 2, 16], seed: 93)
+        let expected = Attention.naive(q: q, k: k, v: k, scale: 0.25)
+        let x = KernelTestSupport.random([300, 64], seed: 94), w = KernelTestSupport.random([96, 64], seed: 95)
+        let expectedLinear = GEMM.linearNaive(x, .dense(w))
+        let errors = LockedBox<[Double]>(value: [])
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            let e: Double
+            if i % 2 == 0 {
+                let o = (try? Attention.forward(q: q, k: k, v: k, scale: 0.25, tiling: Attention.Tiling(queryRows: 16, keyBlock: 32)))
+                e = o.map { KernelTestSupport.nmse($0, expected) } ?? .infinity
+            } else {
+                e = KernelTestSupport.nmse(GEMM.linear(x, .dense(w)), expectedLinear)
+            }
+            errors.write { $0.append(e) }
+        }
+        #expect(errors.read { $0.allSatisfy { $0 < 1e-10 } })
+        #expect(OpenBLASControl.threads() == max(1, Runtime.configuredThreads))
     }
 }
