@@ -1,4 +1,4 @@
-// Latent generation (spec 1.2 sizes, 3.1–3.3 sampling, 2.8 continuation): text embedding + latent shape + sampler
+// Latent generation (spec 1.2 sizes, 3.1–3.4 sampling, 2.8 continuation): text embedding + latent shape + sampler
 // settings + noise → denoised video latent [C, T, h, w] (and audio latent [A, audio_in]).
 //
 // Noise order with `.seed` (one NoiseGenerator per call): initial video [C,T,h,w], initial audio [A,audio_in] (when
@@ -7,19 +7,34 @@
 
 import Foundation
 
+/// The sampler of a latent generation (spec 3.2, 3.3; Euler for undistilled flow models without UniPC).
+public enum LatentSampler: Sendable, Equatable {
+    case distilled, euler, uniPC
+
+    public init(_ kind: PipelineConfiguration.SamplerKind) {
+        switch kind {
+        case .distilled: self = .distilled
+        case .euler: self = .euler
+        }
+    }
+}
+
 public struct LatentGenerationRequest: Sendable {
     /// [L, text_in] text embedding (real tokens only; L may be 0).
     public var text: Tensor
-    /// [L', text_in] negative-prompt embedding, used when guidanceScale > 1 (CFG, spec 3.3).
+    /// [L', text_in] negative-prompt embedding, used when guidanceScale > 1 or a guidance schedule is set (CFG, 3.3).
     public var negativeText: Tensor?
+    /// Constant CFG scale for video and audio (1 = no guidance).
     public var guidanceScale: Float
+    /// Per-step CFG scales from σ (e.g. `Samplers.magiGuidance`); overrides `guidanceScale` when set.
+    public var guidanceSchedule: (@Sendable (Double) -> (video: Float, audio: Float))?
     /// A: audio latent length (0 = no audio tokens, as in the built-in model).
     public var audioLength: Int
     /// T, h, w of the video latent (h and w multiples of the patch).
     public var latentFrames: Int
     public var latentHeight: Int
     public var latentWidth: Int
-    public var sampler: PipelineConfiguration.SamplerKind
+    public var sampler: LatentSampler
     /// n+1 values ending in 0 (`Sigmas.shifted` or an explicit list).
     public var sigmas: [Double]
     /// [C, K, h, w] clean frames overwriting the first K latent frames (continuation / TI2V), or nil.
@@ -27,11 +42,13 @@ public struct LatentGenerationRequest: Sendable {
 
     public init(text: Tensor, negativeText: Tensor? = nil, guidanceScale: Float = 1, audioLength: Int = 0,
                 latentFrames: Int, latentHeight: Int, latentWidth: Int,
-                sampler: PipelineConfiguration.SamplerKind = .distilled,
-                sigmas: [Double] = Sigmas.shifted(steps: 8, shift: 5), conditioningFrames: Tensor? = nil) {
+                sampler: LatentSampler = .distilled,
+                sigmas: [Double] = Sigmas.shifted(steps: 8, shift: 5), conditioningFrames: Tensor? = nil,
+                guidanceSchedule: (@Sendable (Double) -> (video: Float, audio: Float))? = nil) {
         self.text = text
         self.negativeText = negativeText
         self.guidanceScale = guidanceScale
+        self.guidanceSchedule = guidanceSchedule
         self.audioLength = audioLength
         self.latentFrames = latentFrames
         self.latentHeight = latentHeight
@@ -73,7 +90,7 @@ public enum LatentGeneration {
         try validate(r, config: c)
         let videoShape = [c.latentChannels, r.latentFrames, r.latentHeight, r.latentWidth]
         let audioShape = [r.audioLength, c.audioInChannels]
-        let useCFG = r.guidanceScale > 1 && r.negativeText != nil
+        let useCFG = (r.guidanceScale > 1 || r.guidanceSchedule != nil) && r.negativeText != nil
 
         // Noise: the initial latents now, step noise lazily in step order (same stream order as drawing up front).
         var generator: NoiseGenerator?
@@ -109,13 +126,14 @@ public enum LatentGeneration {
         }
 
         let total = r.sigmas.count - 1
-        let denoise: DenoiseFunction = { x, step, _ in
+        let denoise: DenoiseFunction = { x, step, sigma in
             try cancellation?.check()
             let cond = try dit.forward(video: x.video, audio: x.audio, text: r.text, cancellation: cancellation)
             guard useCFG, let negative = r.negativeText else { return Latents(video: cond.video, audio: cond.audio) }
             let uncond = try dit.forward(video: x.video, audio: x.audio, text: negative, cancellation: cancellation)
-            return Latents(video: Samplers.cfgCombine(uncond: uncond.video, cond: cond.video, scale: r.guidanceScale),
-                           audio: Samplers.cfgCombine(uncond: uncond.audio, cond: cond.audio, scale: r.guidanceScale))
+            let scales: (video: Float, audio: Float) = r.guidanceSchedule?(sigma) ?? (r.guidanceScale, r.guidanceScale)
+            return Latents(video: Samplers.cfgCombine(uncond: uncond.video, cond: cond.video, scale: scales.video),
+                           audio: Samplers.cfgCombine(uncond: uncond.audio, cond: cond.audio, scale: scales.audio))
         }
         let onStep: (Int, Latents) throws -> Void = { step, _ in
             progress?(LatentGenerationProgress(step: step + 1, totalSteps: total, sigma: r.sigmas[step + 1]))
@@ -126,6 +144,9 @@ public enum LatentGeneration {
                                           stepNoise: stepNoise, denoise: denoise, onStep: onStep)
         case .euler:
             return try Samplers.euler(initial: initial, sigmas: r.sigmas, conditioning: r.conditioningFrames,
+                                      denoise: denoise, onStep: onStep)
+        case .uniPC:
+            return try Samplers.uniPC(initial: initial, sigmas: r.sigmas, conditioning: r.conditioningFrames,
                                       denoise: denoise, onStep: onStep)
         }
     }

@@ -73,6 +73,16 @@ final class SamplerParityTests: XCTestCase {
         let unipc = try Samplers.uniPC(initial: initial, sigmas: distilledSigmas, conditioning: try dump.tensor("cond.video"),
                                        denoise: guided, onStep: { i, x in try compare("unipc", i, x) })
         XCTAssertLessThanOrEqual(DiTParityTests.relativeError(unipc.video, try dump.tensor("final.unipc.video")), DiTParityTests.tolerance)
+        // the same through the generation API (no step noise for UniPC)
+        var unipcRequest = request
+        unipcRequest.sampler = .uniPC
+        unipcRequest.negativeText = negative
+        unipcRequest.guidanceSchedule = { Samplers.magiGuidance(sigma: $0) }
+        if request.audioLength == 0 || request.latentFrames == LatentGeneration.latentFrames(audioLength: request.audioLength) {
+            let generated = try LatentGeneration.generate(dit: model, request: unipcRequest, noise: .injected(initial: initial, steps: []))
+            XCTAssertLessThanOrEqual(DiTParityTests.relativeError(generated.video, try dump.tensor("final.unipc.video")),
+                                     DiTParityTests.tolerance)
+        }
         print("sampler parity \(name): worst relative error over all steps \(worst)")
     }
 
