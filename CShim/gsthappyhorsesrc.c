@@ -352,17 +352,19 @@ static void
 post_load_error (GstHappyHorseSrc * self, hh_status status, const gchar * model_path, const gchar * error)
 {
   const gchar *which = (model_path && *model_path) ? model_path : "(built-in model)";
+  /* Engine errors name the file; add the expected layout unless the message already describes it. */
+  const gchar *layout = strstr (error, "a model directory holds") ? "" : hh_model_layout ();
+  const gchar *sep = *layout ? "; expected: " : "";
 
   switch (status) {
     case HH_ERROR_NOT_FOUND:
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("Could not find the text-to-video model: %s", error),
+          ("Could not find the text-to-video model: %s%s%s", error, sep, layout),
           ("model-path=%s, plugin directory=%s", which, plugin_directory ? plugin_directory : "(static)"));
       break;
     case HH_ERROR_SETTINGS:
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("The model directory %s is not usable: %s", which, error),
-          ("expected layout: %s", hh_model_layout ()));
+          ("The model directory %s is not usable: %s%s%s", which, error, sep, layout), (NULL));
       break;
     case HH_ERROR_NO_MEMORY:
       GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
