@@ -30,6 +30,7 @@ private func gemmBenchmarks(quick: Bool) {
     let hiddens = [256, 1024]
     let rows = quick ? [1024] : [256, 1024, 4096]
     var sums = (sgemm: 0.0, linear: 0.0, bf16: 0.0, flops: 0.0)
+    var cpuSums = (sgemm: 0.0, linear: 0.0, bf16: 0.0)
     for h in hiddens {
         let hq = h / 64, hkv = max(1, hq / 2)
         let kinds: [(String, Int, Int)] = [("proj", h, h), ("qkv", h, (hq + 2 * hkv) * 64 + hq), ("ffn_up", h, 4 * h),
@@ -44,7 +45,7 @@ private func gemmBenchmarks(quick: Bool) {
                 let x = Bench.random([m, k], seed: 1)
                 var y = Tensor(shape: [m, n])
                 let flops = 2.0 * Double(m) * Double(n) * Double(k)
-                let tSgemm = Bench.median {
+                let mSgemm = Bench.medians {
                     x.storage.withUnsafeBufferPointer { xp in
                         w.storage.withUnsafeBufferPointer { wp in
                             y.storage.withUnsafeMutableBufferPointer { yp in
@@ -55,9 +56,11 @@ private func gemmBenchmarks(quick: Bool) {
                         }
                     }
                 }
-                let tLinear = Bench.median { GEMM.linear(x, .dense(w), into: &y) }
-                let tBF16 = Bench.median { GEMM.linear(x, bf16, into: &y) }
+                let mLinear = Bench.medians { GEMM.linear(x, .dense(w), into: &y) }
+                let mBF16 = Bench.medians { GEMM.linear(x, bf16, into: &y) }
+                let (tSgemm, tLinear, tBF16) = (mSgemm.wall, mLinear.wall, mBF16.wall)
                 sums.sgemm += tSgemm; sums.linear += tLinear; sums.bf16 += tBF16; sums.flops += flops
+                cpuSums.sgemm += mSgemm.cpu; cpuSums.linear += mLinear.cpu; cpuSums.bf16 += mBF16.cpu
                 print(Bench.pad("H=\(h) \(name)", 26) + Bench.pad("\(m)", 6) + Bench.pad("\(k)", 6) + Bench.pad("\(n)", 6)
                       + Bench.pad(Bench.fmt(flops / tSgemm / 1e9), 9) + Bench.pad(Bench.fmt(flops / tLinear / 1e9), 9)
                       + Bench.pad(Bench.fmt(tSgemm / tLinear, 2), 8) + Bench.pad(Bench.fmt(flops / tBF16 / 1e9), 9)
@@ -67,6 +70,8 @@ private func gemmBenchmarks(quick: Bool) {
     }
     print("aggregate: sgemm \(Bench.fmt(sums.flops / sums.sgemm / 1e9)) GF/s, linear \(Bench.fmt(sums.flops / sums.linear / 1e9)) GF/s, "
           + "bf16 linear \(Bench.fmt(sums.flops / sums.bf16 / 1e9)) GF/s (\(Bench.fmt(100 * sums.sgemm / sums.bf16, 0)) % of sgemm)")
+    print("per CPU-second (all threads): sgemm \(Bench.fmt(sums.flops / cpuSums.sgemm / 1e9)), linear "
+          + "\(Bench.fmt(sums.flops / cpuSums.linear / 1e9)), bf16 linear \(Bench.fmt(sums.flops / cpuSums.bf16 / 1e9)) GF/s")
 }
 
 // MARK: attention
@@ -113,13 +118,14 @@ private func attentionBenchmarks(quick: Bool, tiling: Attention.Tiling) throws {
 
 private func elementwiseBenchmarks(quick: Bool) throws {
     print("\n## Memory-bound kernels (GB/s = bytes read + written / time)")
-    print(Bench.pad("kernel", 44) + Bench.pad("ms", 10) + "GB/s")
+    print(Bench.pad("kernel", 50) + Bench.pad("ms", 10) + Bench.pad("GB/s", 8) + "GB/s per CPU-second")
     let (n, h) = (4096, 1024)
     let x = Bench.random([n, h], seed: 6), w = Bench.random([h], seed: 7)
     let count = Double(n * h)
     func row(_ name: String, bytes: Double, _ body: () throws -> Void) rethrows {
-        let t = try Bench.median(repeats: 5, minimumSeconds: quick ? 0.1 : 0.3, body)
-        print(Bench.pad(name, 44) + Bench.pad(Bench.fmt(t * 1e3, 3), 10) + Bench.fmt(bytes / t / 1e9))
+        let t = try Bench.medians(repeats: 5, minimumSeconds: quick ? 0.1 : 0.3, body)
+        print(Bench.pad(name, 50) + Bench.pad(Bench.fmt(t.wall * 1e3, 3), 10) + Bench.pad(Bench.fmt(bytes / t.wall / 1e9), 8)
+              + Bench.fmt(bytes / t.cpu / 1e9))
     }
     var y = x
     // pointer-level calls into preallocated outputs: the kernels, not the allocation of result tensors
