@@ -1,38 +1,56 @@
-// im2col of Conv3d: for a group of frames, the column matrix [Cin·kh·kw, g·H·W] of a stride-1 spatial conv with zero
-// padding, written row segment by row segment (contiguous copies, explicit zeros: the buffer comes from Scratch).
+// im2col of Conv3d: column matrices of a stride-1 conv with replicate temporal and zero spatial padding, written row
+// segment by row segment (contiguous copies, explicit zeros: the buffers come from Scratch).
+// Blocked form: work items of (frame, block of output rows) whose column matrix stays in cache; each worker runs its
+// own single-threaded sgemm on it (Runtime.withSingleThreadedBLAS), so im2col and GEMM share the cache.
 
 extension Conv3d {
-    /// The conv's own kernel, centred (offsets −kh/2 … +kh/2).
-    func im2col(_ src: UnsafePointer<Float>, channelStride: Int, h: Int, w: Int, frames: Int,
-                into cols: UnsafeMutablePointer<Float>) {
-        Self.im2col(src, channels: inChannels, channelStride: channelStride, h: h, w: w, frames: frames,
-                    kh: kernel.h, kw: kernel.w, rowBase: -(kernel.h / 2), colBase: -(kernel.w / 2), into: cols)
+    /// Floats of one work item's column matrix (≈ 512 KiB, a core's share of L2).
+    static let blockFloats = 1 << 17
+
+    /// Column matrix [Cin·kt·kh·kw, rows·W] of output rows rowStart ..< rowStart + rows of output frame `frame`:
+    /// row (ci, dt, dy, dx), column (oy − rowStart, ox) = x[ci, s, oy + dy + rowBase, ox + dx + colBase] with
+    /// s = clamp(frame + dt − (kt−1)/2, 0, T−1) (replicate padding in time), zero outside [0, H)×[0, W).
+    /// x: channel ci's frames at x + ci·channelStride, frame s at + s·H·W. Serial.
+    static func im2colRows(_ x: UnsafePointer<Float>, channels: Int, channelStride: Int, frames t: Int, frame: Int,
+                           kt: Int, h: Int, w: Int, rowStart: Int, rows: Int, kh: Int, kw: Int, rowBase: Int, colBase: Int,
+                           into cols: UnsafeMutablePointer<Float>) {
+        let rowLength = rows * w
+        let pad = (kt - 1) / 2
+        for r in 0..<(channels * kt * kh * kw) {
+            let ci = r / (kt * kh * kw), dt = (r / (kh * kw)) % kt
+            let dy = (r / kw) % kh + rowBase, dx = r % kw + colBase
+            let x0 = max(0, -dx), x1 = min(w, w - dx)  // ox with 0 ≤ ox + dx < W
+            let plane = x + ci * channelStride + min(max(frame + dt - pad, 0), t - 1) * h * w
+            let out = cols + r * rowLength
+            for i in 0..<rows {
+                let dst = out + i * w
+                let sy = rowStart + i + dy
+                guard sy >= 0, sy < h, x0 < x1 else {
+                    dst.update(repeating: 0, count: w)
+                    continue
+                }
+                if x0 > 0 { dst.update(repeating: 0, count: x0) }
+                (dst + x0).update(from: plane + sy * w + x0 + dx, count: x1 - x0)
+                if x1 < w { (dst + x1).update(repeating: 0, count: w - x1) }
+            }
+        }
     }
 
-    /// Row (ci, dy, dx), column (f, oy, ox) = src[ci, f, oy + dy + rowBase, ox + dx + colBase], zero outside [0, H)×[0, W).
-    /// src frames are contiguous within a channel (frame f at src + ci·channelStride + f·H·W).
-    static func im2col(_ src: UnsafePointer<Float>, channels: Int, channelStride: Int, h: Int, w: Int, frames: Int,
-                       kh: Int, kw: Int, rowBase: Int, colBase: Int, into cols: UnsafeMutablePointer<Float>) {
-        let hw = h * w, rowLength = frames * hw
-        let rows = channels * kh * kw
-        let colBasePointer = SendableMutablePointer(cols), srcBase = SendableMutablePointer(UnsafeMutablePointer(mutating: src))
-        Parallel.forEachRange(rows, minimumPerChunk: max(1, 32768 / max(1, rowLength))) { range in
-            for r in range {
-                let ci = r / (kh * kw), dy = (r / kw) % kh + rowBase, dx = r % kw + colBase
-                let x0 = max(0, -dx), x1 = min(w, w - dx)  // ox with 0 ≤ ox + dx < W
-                for f in 0..<frames {
-                    let plane = srcBase.pointer + ci * channelStride + f * hw
-                    let out = colBasePointer.pointer + r * rowLength + f * hw
-                    for oy in 0..<h {
-                        let dst = out + oy * w
-                        let sy = oy + dy
-                        guard sy >= 0, sy < h, x0 < x1 else {
-                            dst.update(repeating: 0, count: w)
-                            continue
-                        }
-                        if x0 > 0 { dst.update(repeating: 0, count: x0) }
-                        (dst + x0).update(from: plane + sy * w + x0 + dx, count: x1 - x0)
-                        if x1 < w { (dst + x1).update(repeating: 0, count: w - x1) }
+    /// Runs `body(frame, rowStart, rows, scratch)` over (frame, row block) items split among the workers, with BLAS
+    /// single-threaded; `scratch` holds `floats(rows)` floats, private to the worker.
+    static func forEachRowBlock(frames: Int, h: Int, w: Int, floatsPerRow: Int, extraFloatsPerRow: Int = 0,
+                                _ body: @escaping (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+        let rowsPerBlock = max(1, min(h, blockFloats / max(1, floatsPerRow)))
+        let blocks = (h + rowsPerBlock - 1) / rowsPerBlock
+        let items = frames * blocks
+        let perItem = rowsPerBlock * (floatsPerRow + extraFloatsPerRow)
+        Runtime.withSingleThreadedBLAS {
+            Parallel.forEachRange(items) { range in
+                Scratch.with(perItem) { scratch in
+                    for item in range {
+                        let (f, b) = (item / blocks, item % blocks)
+                        let r0 = b * rowsPerBlock
+                        body(f, r0, min(rowsPerBlock, h - r0), scratch)
                     }
                 }
             }

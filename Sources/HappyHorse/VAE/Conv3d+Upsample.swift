@@ -5,7 +5,7 @@
 // im2col has 4 taps on a quarter of the positions.
 
 extension Conv3d {
-    /// tap [Cout, Cin·3·3] → per phase (py·2 + px): [Cout, Cin·2·2], column (ci, a, b).
+    /// weight [Cout, Cin·3·3] → per phase (py·2 + px): [Cout, Cin·2·2], column (ci, a, b).
     static func subPixelWeights(_ tap: Tensor, outChannels: Int, inChannels: Int) -> [Tensor] {
         let rowsOf: [[[Int]]] = [[[0], [1, 2]], [[0, 1], [2]]]  // [phase][a] → 3×3 rows (columns alike)
         var phases: [Tensor] = []
@@ -32,45 +32,37 @@ extension Conv3d {
     }
 
     /// x [Cin, T, H, W] → [Cout, T, 2H, 2W] for a 1×3×3 kernel read through a nearest ×2 upsample.
+    /// Per (frame, block of low-res rows) and phase: im2col [Cin·4, rows·W], GEMM → [Cout, rows·W], scatter.
     func subPixelForward(_ x: Tensor) -> Tensor {
         let (t, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let hw = h * w, k2 = inChannels * 4
         var y = Tensor(shape: [outChannels, t, 2 * h, 2 * w])
         guard t > 0, hw > 0, let phases else { return y }
-        let group = max(1, min(t, Self.groupColumns / hw))
+        let (cin, cout) = (inChannels, outChannels)
         x.storage.withUnsafeBufferPointer { xp in
             y.storage.withUnsafeMutableBufferPointer { yp in
-                let yBase = SendableMutablePointer(yp.baseAddress!)
-                Scratch.with(k2 * group * hw) { cols in
-                    Scratch.with(outChannels * group * hw) { out in
-                        let outBase = SendableMutablePointer(out)
-                        var t0 = 0
-                        while t0 < t {
-                            let g = min(group, t - t0)
-                            for py in 0..<2 {
-                                for px in 0..<2 {
-                                    Self.im2col(xp.baseAddress! + t0 * hw, channels: inChannels, channelStride: t * hw, h: h, w: w,
-                                                frames: g, kh: 2, kw: 2, rowBase: py - 1, colBase: px - 1, into: cols)  // [Cin·4, g·H·W]
-                                    phases[py * 2 + px].storage.withUnsafeBufferPointer { ap in
-                                        // [Cout, Cin·4] x [Cin·4, g·H·W] → [Cout, g·H·W]
-                                        GEMM.sgemm(m: outChannels, n: g * hw, k: k2, a: ap.baseAddress!, lda: k2, b: cols,
-                                                   ldb: g * hw, c: out, ldc: g * hw)
-                                    }
-                                    // out[o, f, i, j] → y[o, t0 + f, 2i + py, 2j + px]
-                                    Parallel.forEachRange(outChannels * g, minimumPerChunk: max(1, 16384 / hw)) { range in
-                                        for row in range {
-                                            let (o, f) = (row / g, row % g)
-                                            let src = outBase.pointer + row * hw
-                                            let dst = yBase.pointer + (o * t + t0 + f) * 4 * hw
-                                            for i in 0..<h {
-                                                let d = dst + (2 * i + py) * 2 * w + px, s = src + i * w
-                                                for j in 0..<w { d[2 * j] = s[j] }
-                                            }
-                                        }
-                                    }
+                let (xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: xp.baseAddress!)), SendableMutablePointer(yp.baseAddress!))
+                let weights = phases.map(\.storage)
+                Self.forEachRowBlock(frames: t, h: h, w: w, floatsPerRow: k2 * w, extraFloatsPerRow: cout * w) { f, r0, rows, scratch in
+                    let cols = scratch, out = scratch + k2 * rows * w  // [Cin·4, rows·W], [Cout, rows·W]
+                    for py in 0..<2 {
+                        for px in 0..<2 {
+                            Self.im2colRows(xs.pointer, channels: cin, channelStride: t * hw, frames: t, frame: f, kt: 1, h: h,
+                                            w: w, rowStart: r0, rows: rows, kh: 2, kw: 2, rowBase: py - 1, colBase: px - 1,
+                                            into: cols)
+                            weights[py * 2 + px].withUnsafeBufferPointer { ap in
+                                // [Cout, Cin·4] x [Cin·4, rows·W] → [Cout, rows·W]
+                                GEMM.sgemm(m: cout, n: rows * w, k: k2, a: ap.baseAddress!, lda: k2, b: cols, ldb: rows * w,
+                                           c: out, ldc: rows * w)
+                            }
+                            // out[o, i, j] → y[o, f, 2(r0 + i) + py, 2j + px]
+                            for o in 0..<cout {
+                                let dst = ys.pointer + (o * t + f) * 4 * hw
+                                for i in 0..<rows {
+                                    let d = dst + (2 * (r0 + i) + py) * 2 * w + px, s = out + (o * rows + i) * w
+                                    for j in 0..<w { d[2 * j] = s[j] }
                                 }
                             }
-                            t0 += g
                         }
                     }
                 }

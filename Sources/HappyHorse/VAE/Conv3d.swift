@@ -1,9 +1,9 @@
 // port of tools/reference/vae.py (Conv): a 3-D convolution with replicate temporal padding ((kt−1)/2 frames each
 // side) and zero spatial padding (k/2), optionally reading its input through a nearest ×u spatial upsample.
 // Paths (all GEMMs through GEMM.sgemm; `forwardNaive` is the naive twin of every path):
-// - 1×1 spatial, u = 1: the input frames are the column matrix (no copy).
-// - kt = 1: im2col of a group of frames side by side, one sgemm per group.
-// - kt > 1: im2col per source frame (cached while in reach), one sgemm per temporal tap, accumulated.
+// - 1×1×1: the input is the column matrix (one sgemm, no copy).
+// - otherwise: (frame, block of output rows) items over the workers, each an im2col [Cin·kt·kh·kw, rows·W] that stays
+//   in cache and a single-threaded sgemm with the weight as stored ([Cout, Cin·kt·kh·kw]).
 // - u = 2 with a 1×3×3 kernel: sub-pixel form (Conv3d+Upsample.swift), four 2×2 convs on the low-res input.
 // - other u: the upsampled input is materialised, then the paths above.
 
@@ -15,13 +15,8 @@ public struct Conv3d: Sendable {
     /// As stored: [Cout, Cin, kt, kh, kw].
     public let weight: Tensor
     public let bias: Tensor
-    /// Per temporal tap dt: [Cout, Cin·kh·kw] (row = output channel, column = (ci, dy, dx)).
-    let taps: [Tensor]
     /// For u = 2 with a 1×3×3 kernel: per output phase (py·2 + px), [Cout, Cin·2·2].
     let phases: [Tensor]?
-
-    /// Columns per GEMM when frames are grouped (kt = 1): bounds the im2col buffer to ~`groupColumns`·K floats.
-    static let groupColumns = 1 << 16
 
     /// weight [Cout, Cin, kt, kh, kw] with odd kernel sizes, bias [Cout].
     public init(weight: Tensor, bias: Tensor) throws {
@@ -36,23 +31,8 @@ public struct Conv3d: Sendable {
         kernel = (weight.shape[2], weight.shape[3], weight.shape[4])
         self.weight = weight
         self.bias = bias
-        let (kt, k2) = (kernel.t, inChannels * kernel.h * kernel.w)
-        var taps: [Tensor] = []
-        for dt in 0..<kt {
-            var tap = Tensor(shape: [outChannels, k2])  // [Cout, Cin·kh·kw]
-            for o in 0..<outChannels {
-                for ci in 0..<inChannels {
-                    for s in 0..<(kernel.h * kernel.w) {
-                        // weight[o, ci, dt, dy, dx] with s = dy·kw + dx
-                        tap.storage[o * k2 + ci * kernel.h * kernel.w + s] =
-                            weight.storage[((o * inChannels + ci) * kt + dt) * kernel.h * kernel.w + s]
-                    }
-                }
-            }
-            taps.append(tap)
-        }
-        self.taps = taps
-        phases = kernel == (1, 3, 3) ? Self.subPixelWeights(taps[0], outChannels: outChannels, inChannels: inChannels) : nil
+        // [Cout, Cin, 1, 3, 3] = [Cout, Cin·3·3]
+        phases = kernel == (1, 3, 3) ? Self.subPixelWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
     }
 
     /// Loads `<key>.weight` [cout, cin, kt, kh, kw] and `<key>.bias` [cout] through the store's shape checks.
@@ -73,78 +53,34 @@ public struct Conv3d: Sendable {
         x.storage.withUnsafeBufferPointer { xp in
             y.storage.withUnsafeMutableBufferPointer { yp in
                 let (xBase, yBase) = (xp.baseAddress!, yp.baseAddress!)
-                if kernel.t == 1 {
-                    forwardGrouped(xBase, yBase, t: t, h: h, w: w, weights: taps[0], k2: inChannels * kernel.h * kernel.w,
-                                   im2col: { src, cols, count in
-                                       self.im2col(src, channelStride: t * h * w, h: h, w: w, frames: count, into: cols)
-                                   })
-                } else {
-                    forwardTemporal(xBase, yBase, t: t, h: h, w: w)
-                }
+                forwardBlocked(xBase, yBase, t: t, h: h, w: w)
                 addBias(yBase, rowLength: h * w, frames: t)
             }
         }
         return y
     }
 
-    /// kt = 1: frames in groups, im2col [K, g·H·W] then [Cout, K] x [K, g·H·W] → y[:, t0..<t0+g] (row stride T·H·W).
-    func forwardGrouped(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int,
-                        weights: Tensor, k2: Int,
-                        im2col: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
-        let hw = h * w
-        let direct = k2 == inChannels && kernel.h == 1 && kernel.w == 1
-        let group = max(1, min(t, Self.groupColumns / max(1, hw)))
-        weights.storage.withUnsafeBufferPointer { ap in
-            if direct {
+    /// Per (frame, block of output rows): im2col [K, rows·W] in cache (K = Cin·kt·kh·kw), then
+    /// [Cout, K] x [K, rows·W] → y[:, f, rows] (row stride T·H·W). 1×1×1 kernels read the input directly.
+    func forwardBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int) {
+        let hw = h * w, k = inChannels * kernel.t * kernel.h * kernel.w
+        weight.storage.withUnsafeBufferPointer { ap in  // [Cout, Cin, kt, kh, kw] = [Cout, K]
+            if k == inChannels {
                 // [Cout, Cin] x [Cin, T·H·W] → [Cout, T·H·W]
-                GEMM.sgemm(m: outChannels, n: t * hw, k: k2, a: ap.baseAddress!, lda: k2, b: x, ldb: t * hw,
-                           c: y, ldc: t * hw)
+                GEMM.sgemm(m: outChannels, n: t * hw, k: k, a: ap.baseAddress!, lda: k, b: x, ldb: t * hw, c: y, ldc: t * hw)
                 return
             }
-            Scratch.with(k2 * group * hw) { cols in
-                var t0 = 0
-                while t0 < t {
-                    let g = min(group, t - t0)
-                    im2col(x + t0 * hw, cols, g)  // [K, g·H·W]
-                    // [Cout, K] x [K, g·H·W] → [Cout, g·H·W] at frame t0
-                    GEMM.sgemm(m: outChannels, n: g * hw, k: k2, a: ap.baseAddress!, lda: k2, b: cols, ldb: g * hw,
-                               c: y + t0 * hw, ldc: t * hw)
-                    t0 += g
-                }
+            let (a, xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: ap.baseAddress!)),
+                               SendableMutablePointer(UnsafeMutablePointer(mutating: x)), SendableMutablePointer(y))
+            let (cin, cout, (kt, kh, kw)) = (inChannels, outChannels, kernel)
+            Self.forEachRowBlock(frames: t, h: h, w: w, floatsPerRow: k * w) { f, r0, rows, cols in
+                Self.im2colRows(xs.pointer, channels: cin, channelStride: t * hw, frames: t, frame: f, kt: kt, h: h, w: w,
+                                rowStart: r0, rows: rows, kh: kh, kw: kw, rowBase: -(kh / 2), colBase: -(kw / 2),
+                                into: cols)  // [K, rows·W]
+                // [Cout, K] x [K, rows·W] → [Cout, rows·W] at (f, r0)
+                GEMM.sgemm(m: cout, n: rows * w, k: k, a: a.pointer, lda: k, b: cols, ldb: rows * w,
+                           c: ys.pointer + f * hw + r0 * w, ldc: t * hw)
             }
-        }
-    }
-
-    /// kt > 1: per output frame, one GEMM per temporal tap over the im2col of the (replicate-clamped) source frame.
-    func forwardTemporal(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int) {
-        let hw = h * w, k2 = inChannels * kernel.h * kernel.w
-        let pad = (kernel.t - 1) / 2
-        let direct = kernel.h == 1 && kernel.w == 1
-        var cache: [Int: [Float]] = [:]  // source frame → im2col [Cin·kh·kw, H·W]
-        for ot in 0..<t {
-            for dt in 0..<kernel.t {
-                let s = min(max(ot + dt - pad, 0), t - 1)  // replicate padding in time
-                let c = y + ot * hw  // rows: output channels, row stride T·H·W
-                taps[dt].storage.withUnsafeBufferPointer { ap in
-                    if direct {
-                        // [Cout, Cin] x [Cin, H·W] (frame s, row stride T·H·W) → [Cout, H·W]
-                        GEMM.sgemm(m: outChannels, n: hw, k: k2, a: ap.baseAddress!, lda: k2, b: x + s * hw, ldb: t * hw,
-                                   beta: dt == 0 ? 0 : 1, c: c, ldc: t * hw)
-                        return
-                    }
-                    if cache[s] == nil {
-                        var cols = [Float](repeating: 0, count: k2 * hw)
-                        cols.withUnsafeMutableBufferPointer { im2col(x + s * hw, channelStride: t * hw, h: h, w: w, frames: 1, into: $0.baseAddress!) }
-                        cache[s] = cols
-                    }
-                    cache[s]!.withUnsafeBufferPointer { bp in
-                        // [Cout, Cin·kh·kw] x [Cin·kh·kw, H·W] → [Cout, H·W]
-                        GEMM.sgemm(m: outChannels, n: hw, k: k2, a: ap.baseAddress!, lda: k2, b: bp.baseAddress!, ldb: hw,
-                                   beta: dt == 0 ? 0 : 1, c: c, ldc: t * hw)
-                    }
-                }
-            }
-            cache[ot - pad] = nil  // no later output frame reads source frames < ot + 1 − pad
         }
     }
 
