@@ -1,7 +1,8 @@
 import Foundation
 import HappyHorse
 
-// `happyhorse-bench dit [--threads N] [--repeats R] [--quick] [--no-torch] [--python python3] [--repo DIR]`
+// `happyhorse-bench dit [--threads N] [--repeats R] [--quick] [--only builtin|1024x8] [--no-torch] [--python python3]
+//                       [--repo DIR]`   (run from the repository root, or pass --repo, so tools/reference is found)
 //
 // ms of one DiT forward (spec 2) for: a 1024-wide 8-layer config at ≈1k and ≈4k tokens, and the built-in config
 // (docs/design.md) at ≈300 tokens. Random weights are written to a temporary safetensors file (MagiHuman keys);
@@ -26,7 +27,11 @@ private enum DiTBenchSupport {
         gelu7Layers: [0, 1], videoInChannels: 64, audioInChannels: 16, textInChannels: 128,
         gelu7IntermediateSize: 4096, swiglu7IntermediateSize: swigluWidth(1024), latentChannels: 16)
 
-    static func cases(quick: Bool) -> [DiTBenchCase] {
+    static func cases(quick: Bool, only: String?) -> [DiTBenchCase] {
+        all(quick: quick).filter { only == nil || $0.name.hasPrefix(only!) }
+    }
+
+    static func all(quick: Bool) -> [DiTBenchCase] {
         var out = [
             // built-in: one 4-latent-frame chunk at 256×256 (16×16 latent → 64 tokens/frame), no audio, 44 text tokens
             DiTBenchCase(name: "builtin ~300 tok", config: .builtin, t: 4, h: 16, w: 16, a: 0, l: 44),
@@ -156,7 +161,7 @@ func runDiTBenchmark(_ args: [String]) throws {
     print("# OpenBLAS core \(report.coreName); loadavg at start \(DiTBenchSupport.loadAverage())")
     print("| case | tokens | params | Swift ms | torch ms | Swift/torch | out rel diff |")
     print("|---|---|---|---|---|---|---|")
-    for benchCase in DiTBenchSupport.cases(quick: quick) {
+    for benchCase in DiTBenchSupport.cases(quick: quick, only: DiTBenchSupport.option("--only", args)) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hh-ditbench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let keep = ProcessInfo.processInfo.environment["HH_DITBENCH_KEEP"] != nil  // keep the files for debugging
