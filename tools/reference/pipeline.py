@@ -17,9 +17,11 @@ Procedure (one generation):
      until they cover T latent frames (the last one is full size; its extra latent frames are not decoded).
   4. Per chunk: noise [C, K, h, w] from the NoiseGenerator, the sampler of the `pipeline` section (distilled: one
      fresh noise tensor [C, K, h, w] per step whose next sigma is > 0, drawn after the initial noise, in step order;
-     euler: none), then decode of the chunk's new latent frames (those < T) with one latent frame of left context
-     (the previous latent frame of the clip; none for chunk 0, which uses the first-chunk rule), cropping the
-     context's pixel frames (VideoDecoder.decode_window).
+     euler: none), then the decode of every clip latent frame not decoded yet except the last D =
+     pipeline.decode_lookahead (default 1) ones, which wait for the next chunk so that every decoded frame has D
+     latent frames of right context (the last chunk decodes up to T). Windows have one latent frame of left context
+     and D of right context whose pixel frames are cropped (VideoDecoder.decode_window; the first-chunk rule only at
+     clip frame 0).
   5. RGB8: trunc(clamp(0.5 y + 0.5, 0, 1) * 255).
 Noise: one NoiseGenerator(seed) per generation, drawn in the order above (chunk by chunk), float32 values.
 """
@@ -104,7 +106,7 @@ class Model:
 
 PIPELINE_DEFAULTS = {"fps": 25, "width": 256, "height": 256, "sampler": "distilled", "num_inference_steps": 8,
                      "shift": 5.0, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
-                     "default_duration_s": 5.0, "supports_cfg": True}
+                     "default_duration_s": 5.0, "supports_cfg": True, "decode_lookahead": 1}
 
 
 def load_model(directory: str) -> Model:
@@ -199,10 +201,11 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
             v = samplers.cfg_combine(velocity(video, neg), v, guidance_scale)
         return v, torch.zeros_like(aud)
 
+    lookahead = pipe.get("decode_lookahead", 1)
     frames = []
-    prev_last = None  # [C, 1, h, w]: the clip's latent frame before the current chunk's new frames
+    clip = None  # [C, n, h, w]: every latent frame of the clip generated so far
+    decoded = 0  # clip latent frames decoded so far
     prev_chunk = None
-    covered = 0  # latent frames of the clip generated so far
     for chunk in range(n_chunks):
         shape = (c_lat, k, h, w)
         x = rng.normal_tensor(shape)
@@ -213,19 +216,20 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
             lat, _, _ = samplers.distilled(denoise, x, audio, sig, noise, cond)
         else:
             lat, _, _ = samplers.euler(denoise, x, audio, sig, cond)
-        new_start = 0 if chunk == 0 else ctx  # chunk-local index of the first new latent frame
-        new = min(k - new_start, t_lat - covered)
-        if chunk == 0:
-            pixels = model.vae.decode_window(lat[None], 0, new, 1, 0)[0]
-        else:
-            z = torch.cat([prev_last, lat[:, new_start:new_start + new]], dim=1)  # [C, 1 + new, h, w]
-            pixels = model.vae.decode_window(z[None], 1, 1 + new, 1, 0)[0]
+        new = lat if chunk == 0 else lat[:, ctx:]  # the chunk's new latent frames
+        clip = new if clip is None else torch.cat([clip, new], dim=1)
+        last = chunk == n_chunks - 1
+        end = t_lat if last else min(t_lat, clip.shape[1] - lookahead)
+        pixels = torch.zeros(3, 0, pipe["height"], pipe["width"])
+        if end > decoded:
+            lo = max(0, decoded - 1)  # one latent frame of left context
+            hi = min(clip.shape[1], end + lookahead)  # `lookahead` frames of right context
+            pixels = model.vae.decode_window(clip[None, :, lo:hi], decoded - lo, end - lo, 1, lookahead, offset=lo)[0]
+            decoded = end
         if trace is not None:
             trace[f"chunk{chunk}.latent"] = lat.clone()
             trace[f"chunk{chunk}.pixels"] = pixels.clone()
         frames.append(pixels)
-        covered += new
-        prev_last = lat[:, new_start + new - 1:new_start + new]
         prev_chunk = lat
     pixels = torch.cat(frames, dim=1)[:, :n_frames]  # [3, N, H, W]
     rgb = torch.clamp(0.5 * pixels + 0.5, 0.0, 1.0)

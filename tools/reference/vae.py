@@ -240,17 +240,20 @@ class VideoDecoder(nn.Module):
         _put(trace, "pixels", x)
         return x
 
-    def decode_window(self, z: torch.Tensor, start: int, end: int, left: int = 1, right: int = 1) -> torch.Tensor:
-        """Pixel frames of latent frames [start, end) of the whole latent z [B, C, T, h, w], decoded with up to
-        `left`/`right` latent frames of context (fewer at the ends) whose 4 pixel frames each are cropped.
-        Latent frame 0 owns pixel frame 0; latent frame i >= 1 owns pixel frames 4(i-1)+1 ... 4i."""
+    def decode_window(self, z: torch.Tensor, start: int, end: int, left: int = 1, right: int = 1,
+                      offset: int = 0) -> torch.Tensor:
+        """Pixel frames of latent frames [start, end) of z [B, C, T, h, w], decoded with up to `left`/`right`
+        latent frames of context (fewer at the ends of z) whose pixel frames are cropped. `offset` is the clip
+        index of z's frame 0 (z may be a piece of a longer clip): the first-chunk rule applies only when the window
+        starts at clip frame 0. Clip latent frame 0 owns pixel frame 0; latent frame i >= 1 owns pixel frames
+        4(i-1)+1 ... 4i."""
         tf = temporal_factor(self.cfg)
-        lo = 0 if start == 0 else max(0, start - left)
+        lo = max(0, start - left)
         hi = min(z.shape[2], end + right)
-        first = lo == 0
+        first = lo + offset == 0
         x = self.forward(z[:, :, lo:hi], first_chunk=first)
-        crop_lo = 0 if first else tf * (start - lo)
-        if first and start > 0:  # context reaches latent frame 0, which owns a single pixel frame
+        crop_lo = tf * (start - lo)
+        if first and start > 0:  # the window begins at clip frame 0, which owns a single pixel frame
             crop_lo = 1 + tf * (start - 1)
         crop_hi = tf * (hi - end)
         return x[:, :, crop_lo: x.shape[2] - crop_hi]

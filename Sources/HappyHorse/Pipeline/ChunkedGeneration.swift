@@ -29,7 +29,9 @@ public final class ChunkedGeneration: VideoGenerationStream {
 
     var chunk = 0
     var previousChunk: Tensor?  // [C, K, h, w], final latents of the previous chunk
-    var previousLast: Tensor?  // [C, 1, h, w], the clip's last decoded latent frame
+    var clip: Tensor?  // [C, n, h, w]: clip latent frames clipOffset ..< clipOffset + n (left context + undecoded)
+    var clipOffset = 0
+    var decoded = 0  // clip latent frames decoded so far
     var pending: [VideoFrame] = []
     var pendingIndex = 0
     var stepsDone = 0
@@ -79,7 +81,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
 
     public func nextFrame() throws -> VideoFrame? {
         if let failure { throw failure }
-        if pendingIndex == pending.count {
+        while pendingIndex == pending.count {  // a chunk may decode no frame (its frames wait for right context)
             guard chunk < plan.chunkCount else { return nil }
             do {
                 try produceChunk()
@@ -88,7 +90,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
                 throw error
             }
             timings.total = Date().timeIntervalSince(started)
-            if timings.firstFrame == nil { timings.firstFrame = timings.total }
+            if timings.firstFrame == nil, pendingIndex < pending.count { timings.firstFrame = timings.total }
             if chunk == plan.chunkCount {
                 let t = timings
                 pipeline.log(String(format: "happyhorse: %d frames in %.2f s (prompt %.3f s, denoising %.2f s, decoding %.2f s, "
@@ -148,33 +150,38 @@ public final class ChunkedGeneration: VideoGenerationStream {
                                     elapsedSeconds: elapsed, etaSeconds: eta))
     }
 
-    /// Decodes the chunk's new latent frames (clip indices `plan.newLatents`) into `pending`.
+    /// Appends the chunk's new latent frames to the clip and decodes every clip latent frame that has its right
+    /// context (`ModelDirectory.decodeLookahead`) into `pending` (tools/reference/pipeline.py step 4).
     func decode(_ latent: Tensor) throws {
         let k = chunk
-        let newLatents = plan.newLatents(chunk: k)
-        let first = plan.firstNewLatent(chunk: k)
-        let count = newLatents.count
+        let lookahead = pipeline.directory.decodeLookahead
+        let fresh = k == 0 ? latent : latent.slicingFrames(plan.contextLatentFrames..<plan.chunkLatentFrames)  // [C, new, h, w]
+        let buffer = clip.map { $0.concatenatingFrames(fresh) } ?? fresh  // clip frames clipOffset ..< covered
+        let covered = clipOffset + buffer.shape[1]
+        let end = plan.latentsDecoded(afterChunk: k, lookahead: lookahead)
         let elapsed = Date().timeIntervalSince(started)
         progress(GenerationProgress(stage: .decoding, step: stepsDone, totalSteps: totalSteps, elapsedSeconds: elapsed,
                                     etaSeconds: elapsed / Double(max(1, stepsDone)) * Double(totalSteps - stepsDone)))
-        let fresh = latent.slicingFrames(first..<(first + count))  // [C, count, h, w]
-        let pixels: Tensor  // [3, F, H, W]
-        if let previousLast {
-            let window = previousLast.concatenatingFrames(fresh)  // [C, 1 + count, h, w]
-            pixels = try pipeline.decoder.decodeWindow(window, start: 1, end: 1 + count, left: 1, right: 0,
-                                                       cancellation: cancellation)
-        } else {
-            pixels = try pipeline.decoder.decodeWindow(fresh, start: 0, end: count, left: 1, right: 0,
-                                                       cancellation: cancellation)
+        var pixels = Tensor(shape: [3, 0, pipeline.directory.pipeline.height, pipeline.directory.pipeline.width])
+        if end > decoded {
+            let lo = max(0, decoded - 1)  // one latent frame of left context
+            let hi = min(covered, end + lookahead)  // `lookahead` frames of right context
+            let window = buffer.slicingFrames((lo - clipOffset)..<(hi - clipOffset))  // clip frames [lo, hi)
+            pixels = try pipeline.decoder.decodeWindow(window, start: decoded - lo, end: end - lo, left: 1, right: lookahead,
+                                                       offset: lo, cancellation: cancellation)  // [3, F, H, W]
         }
         chunkObserver?(k, latent, pixels)
-        previousLast = fresh.slicingFrames((count - 1)..<count)
-        previousChunk = latent
-        let indices = plan.pixelFrames(chunk: k)
+        let first = plan.firstPixel(ofLatent: decoded), last = plan.firstPixel(ofLatent: end)
         let (h, w) = (pixels.shape[2], pixels.shape[3])
-        pending = indices.enumerated().map { offset, index in
+        pending = (first..<max(first, last)).enumerated().map { offset, index in
             VideoFrame(index: index, width: w, height: h, rgb: VideoDecoder.rgb8(pixels, frame: offset))
         }
         pendingIndex = 0
+        decoded = max(decoded, end)
+        // keep one frame of left context and the undecoded frames
+        let keepFrom = max(clipOffset, decoded - 1)
+        clip = buffer.slicingFrames((keepFrom - clipOffset)..<buffer.shape[1])
+        clipOffset = keepFrom
+        previousChunk = latent
     }
 }

@@ -6,6 +6,8 @@
 //   chunk 0: K = chunk_latent_frames new latent frames; chunk k ≥ 1: its first c = context_latent_frames frames are
 //   the previous chunk's last c (continuation), K − c new ones. Chunks are full size; the latent frames past T of
 //   the last chunk are generated but not decoded, and the decoded frames past N are dropped.
+//   After each chunk, the clip latent frames generated so far are decoded except the last `lookahead`
+//   (pipeline.decode_lookahead, default 1), which wait for the next chunk as right context.
 
 public struct ClipPlan: Sendable, Equatable {
     public let frames: Int
@@ -35,20 +37,21 @@ public struct ClipPlan: Sendable, Equatable {
         return latentFrames <= k ? 1 : 1 + (latentFrames - k + (k - c) - 1) / (k - c)
     }
 
-    /// Chunk-local index of chunk `index`'s first new latent frame.
-    public func firstNewLatent(chunk index: Int) -> Int { index == 0 ? 0 : contextLatentFrames }
-
-    /// The clip's latent frames that chunk `index` adds and that are decoded: [start, end) in clip indices.
-    public func newLatents(chunk index: Int) -> Range<Int> {
-        let start = index == 0 ? 0 : chunkLatentFrames + (index - 1) * (chunkLatentFrames - contextLatentFrames)
-        let end = min(latentFrames, index == 0 ? chunkLatentFrames : start + chunkLatentFrames - contextLatentFrames)
-        return start..<max(start, end)
+    /// Clip latent frames generated once chunk `index` is done (the last chunk may go past `latentFrames`).
+    public func latentsCovered(afterChunk index: Int) -> Int {
+        chunkLatentFrames + index * (chunkLatentFrames - contextLatentFrames)
     }
 
-    /// Pixel frames chunk `index` contributes (after trimming to `frames`).
-    public func pixelFrames(chunk index: Int) -> Range<Int> {
-        let latents = newLatents(chunk: index)
-        func firstPixel(_ latent: Int) -> Int { latent == 0 ? 0 : 1 + temporalFactor * (latent - 1) }
-        return min(frames, firstPixel(latents.lowerBound))..<min(frames, firstPixel(latents.upperBound))
+    /// Clip latent frames decoded once chunk `index` is done: all but the last `lookahead` generated ones (they wait
+    /// for right context from the next chunk), all `latentFrames` after the last chunk.
+    public func latentsDecoded(afterChunk index: Int, lookahead: Int) -> Int {
+        index >= chunkCount - 1 ? latentFrames
+            : max(0, min(latentFrames, latentsCovered(afterChunk: index) - lookahead))
+    }
+
+    /// The first pixel frame of clip latent frame `latent` (frame 0 owns one pixel frame, the others `temporalFactor`),
+    /// capped at `frames`.
+    public func firstPixel(ofLatent latent: Int) -> Int {
+        min(frames, latent == 0 ? 0 : 1 + temporalFactor * (latent - 1))
     }
 }

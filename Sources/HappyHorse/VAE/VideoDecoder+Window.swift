@@ -3,20 +3,21 @@
 
 extension VideoDecoder {
     /// Pixels [3, F, H, W] of latent frames [start, end) of `latents` [Cz, T, h, w], decoded together with up to
-    /// `left`/`right` neighbouring latent frames of context whose pixel frames are cropped. Latent frame 0 owns one
-    /// pixel frame (the first-chunk rule), every other latent frame `temporalFactor` frames.
-    public func decodeWindow(_ latents: Tensor, start: Int, end: Int, left: Int = 1, right: Int = 0,
+    /// `left`/`right` neighbouring latent frames of context whose pixel frames are cropped. `offset` is the clip index
+    /// of `latents`' frame 0 (it may be a piece of a longer clip): the first-chunk rule applies only to a window that
+    /// starts at clip frame 0. Clip latent frame 0 owns one pixel frame, every other one `temporalFactor` frames.
+    public func decodeWindow(_ latents: Tensor, start: Int, end: Int, left: Int = 1, right: Int = 0, offset: Int = 0,
                              cancellation: CancellationToken? = nil) throws -> Tensor {
         let t = latents.rank == 4 ? latents.shape[1] : 0
-        guard start >= 0, start < end, end <= t, left >= 0, right >= 0 else {
+        guard start >= 0, start < end, end <= t, left >= 0, right >= 0, offset >= 0 else {
             throw HappyHorseError.invalidArgument(name: "decode window", reason: "[\(start), \(end)) of \(t) latent frames")
         }
         let tf = configuration.temporalFactor
-        let lo = start == 0 ? 0 : max(0, start - left)
+        let lo = max(0, start - left)
         let hi = min(t, end + right)
-        let first = lo == 0
+        let first = lo + offset == 0
         let pixels = try self(latents.slicingFrames(lo..<hi), firstChunk: first, cancellation: cancellation)  // [3, F, H, W]
-        let cropLo = first ? (start == 0 ? 0 : 1 + tf * (start - 1)) : tf * (start - lo)
+        let cropLo = first && start > 0 ? 1 + tf * (start - 1) : tf * (start - lo)
         let cropHi = tf * (hi - end)
         return pixels.slicingFrames(cropLo..<(pixels.shape[1] - cropHi))
     }

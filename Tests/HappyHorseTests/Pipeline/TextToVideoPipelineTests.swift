@@ -90,6 +90,16 @@ final class TextToVideoPipelineTests: XCTestCase {
         XCTAssertNotEqual(try run(1), try run(3))
     }
 
+    func testEveryDecodeLookaheadGivesTheRequestedFrames() throws {
+        for lookahead in [0, 2, 5] {
+            let dir = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "decode_lookahead", lookahead) }
+            let pipeline = try load(dir)
+            let stream = try pipeline.startGeneration(GenerationRequest(prompt: "horse", durationSeconds: 1.2),
+                                                      cancellation: CancellationToken(), progress: { _ in })
+            XCTAssertEqual(try PipelineTestSupport.frames(stream).map(\.index), Array(0..<30), "lookahead \(lookahead)")
+        }
+    }
+
     func testBadRequestsAreRejected() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
         for request in [GenerationRequest(prompt: "x", durationSeconds: 0), GenerationRequest(prompt: "x", durationSeconds: .nan),
