@@ -100,6 +100,21 @@ final class TextToVideoPipelineTests: XCTestCase {
         }
     }
 
+    func testUnknownOnlyPromptEulerSamplerAndTokenLimit() throws {
+        let dir = try PipelineTestSupport.writeRandomModel(self) {
+            PipelineTestSupport.set(&$0, "pipeline", "sampler", "euler")
+            PipelineTestSupport.set(&$0, "text_encoder", "max_tokens", 3)
+        }
+        var logs: [String] = []
+        let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 1) { logs.append($0) }
+        XCTAssertEqual(try pipeline.encodePrompt("zebra unicorn").embedding.shape, [0, 24])
+        XCTAssertEqual(try pipeline.encodePrompt("a grey horse gallops to the left").embedding.shape, [3, 24])
+        let stream = try pipeline.startGeneration(GenerationRequest(prompt: "zebra unicorn", durationSeconds: 0.3),
+                                                  cancellation: CancellationToken(), progress: { _ in })
+        XCTAssertEqual(try PipelineTestSupport.frames(stream).count, 8)
+        XCTAssertTrue(logs.contains { $0.contains("unknown words ignored: zebra unicorn") }, "\(logs)")
+    }
+
     func testBadRequestsAreRejected() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
         for request in [GenerationRequest(prompt: "x", durationSeconds: 0), GenerationRequest(prompt: "x", durationSeconds: .nan),
