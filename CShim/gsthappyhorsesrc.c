@@ -481,6 +481,7 @@ gst_happy_horse_src_stop (GstBaseSrc * bsrc)
   g_clear_pointer (&self->model_name, g_free);
   self->negotiated = FALSE;
   self->stage = -1;
+  self->fps_n = 0;
   return TRUE;
 }
 

@@ -46,7 +46,8 @@ hh_find_swift || { fail "Swift toolchain"; summary; }
 if [ "${HH_SMOKE_ONLY:-0}" != 1 ]; then
   check "swift build" "$LOGS/swift-build.log" swift build --scratch-path "$HH_SCRATCH"
   check "swift test (all targets)" "$LOGS/swift-test.log" swift test --scratch-path "$HH_SCRATCH"
-  grep -E "^(✔|✘) Test run|Executed [0-9]+ tests" "$LOGS/swift-test.log" | sort -u | sed 's/^/  /'
+  { grep -E "Executed [0-9]+ tests" "$LOGS/swift-test.log" | tail -1; grep -E "^(✔|✘) Test run" "$LOGS/swift-test.log"; } \
+    | sed 's/^[[:space:]]*/  /'
 fi
 
 # --- the release plugin through the real tools --------------------------------------------------------------
