@@ -19,7 +19,7 @@
  *
  * Progress is posted as GST_MESSAGE_PROGRESS (codes `loading`, `encoding-prompt`, `denoising` with
  * "step i/N", `decoding`) and as element messages named `happyhorsesrc-progress` (fields stage, step, total,
- * elapsed, eta, clip, seed). Each clip starts with a tag event (description = prompt, comment =
+ * elapsed, eta, clip, seed, frames-done, realtime-factor, peak-rss). Each clip starts with a tag event (description = prompt, comment =
  * "seed=… steps=… model=…", keywords = ai-generated, application-name = happyhorsesrc).
  *
  * Seeking in TIME within the clips is supported: the element regenerates the clip from its seed and skips
@@ -42,6 +42,7 @@
 #include "happyhorse_cabi.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_happy_horse_src_debug);
 #define GST_CAT_DEFAULT gst_happy_horse_src_debug
@@ -209,14 +210,28 @@ on_progress (void *user_data, int32_t stage, int32_t step, int32_t total, double
     g_free (text);
   }
 
-  s = gst_structure_new ("happyhorsesrc-progress",
-      "stage", G_TYPE_STRING, stage_codes[stage],
-      "step", G_TYPE_INT, (gint) step,
-      "total", G_TYPE_INT, (gint) total,
-      "elapsed", G_TYPE_DOUBLE, elapsed,
-      "eta", G_TYPE_DOUBLE, eta,
-      "clip", G_TYPE_INT64, self->generation_clip,
-      "seed", G_TYPE_UINT64, self->generation_seed, NULL);
+  {
+    /* Frames of the clip returned so far, video seconds made per wall-clock second, peak memory. */
+    struct rusage usage;
+    guint64 peak_rss = 0;
+    gdouble rtf = 0.0;
+
+    if (getrusage (RUSAGE_SELF, &usage) == 0)
+      peak_rss = (guint64) usage.ru_maxrss * 1024;
+    if (elapsed > 0 && self->fps_n > 0)
+      rtf = (gdouble) self->generation_next * self->fps_d / self->fps_n / elapsed;
+    s = gst_structure_new ("happyhorsesrc-progress",
+        "stage", G_TYPE_STRING, stage_codes[stage],
+        "step", G_TYPE_INT, (gint) step,
+        "total", G_TYPE_INT, (gint) total,
+        "elapsed", G_TYPE_DOUBLE, elapsed,
+        "eta", G_TYPE_DOUBLE, eta,
+        "clip", G_TYPE_INT64, self->generation_clip,
+        "seed", G_TYPE_UINT64, self->generation_seed,
+        "frames-done", G_TYPE_INT64, self->generation_next,
+        "realtime-factor", G_TYPE_DOUBLE, rtf,
+        "peak-rss", G_TYPE_UINT64, peak_rss, NULL);
+  }
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 

@@ -326,6 +326,10 @@ struct HappyHorseSrcTests {
         #expect(gst_structure_get_double(last, "eta", &eta) != 0 && gst_structure_get_double(last, "elapsed", &elapsed) != 0)
         #expect(total > 0 && step <= total && elapsed >= 0 && eta >= 0)
         #expect(gst_structure_get_string(last, "stage") != nil)
+        var rtf = -1.0
+        var rss: UInt = 0
+        #expect(gst_structure_get_double(last, "realtime-factor", &rtf) != 0 && rtf >= 0)
+        #expect(gst_structure_get_uint64(last, "peak-rss", &rss) != 0 && rss > 0)
         // The last denoising step reaches the total.
         #expect(steps.contains { s in
             var st: Int32 = 0, tt: Int32 = 0
