@@ -1,9 +1,10 @@
 import Foundation
 
-// One running generation (tools/reference/pipeline.py `generate`): per chunk, noise from NoiseGenerator(seed)
-// (initial [C, K, h, w], then one tensor per re-noising step), the sampler with continuation conditioning on the
-// previous chunk's last context frames (spec §2.8), then the decode of the chunk's new latent frames with one latent
-// frame of left context; frames are handed out one by one. Everything runs on the caller's thread in nextFrame().
+// One running generation (tools/reference/pipeline.py `generate`): per chunk, noise from the generation's
+// NoiseGenerator(seed) (initial [C, K, h, w], then one tensor per re-noising step), LatentGeneration.generate with
+// continuation conditioning on the previous chunk's last context frames (spec §2.8), then the decode of the clip
+// latent frames that have their right context; frames are handed out one by one. Everything runs on the caller's
+// thread in nextFrame().
 
 /// Wall time per stage of one generation, in seconds (read it from `ChunkedGeneration.timings`; logged at the end).
 public struct GenerationTimings: Sendable, Equatable {
@@ -107,39 +108,28 @@ public final class ChunkedGeneration: VideoGenerationStream {
     func produceChunk() throws {
         try cancellation.check()
         let k = chunk
-        let audio = Tensor(shape: [0, pipeline.dit.config.audioInChannels])  // no audio tokens (A = 0)
-        let initial = Latents(video: noise.normalTensor(shape: latentShape), audio: audio)
         let context = plan.contextLatentFrames
         let conditioning = (k == 0 || context == 0) ? nil
             : previousChunk?.slicingFrames((plan.chunkLatentFrames - context)..<plan.chunkLatentFrames)  // [C, c, h, w]
+        let sampler = LatentSampler(pipeline.directory.pipeline.sampler)
+        // This chunk's draws from the generation's generator: initial [C, K, h, w], then ε_i for every re-noising step.
+        let audio = Tensor(shape: [0, pipeline.dit.config.audioInChannels])  // no audio tokens (A = 0)
+        let initial = Latents(video: noise.normalTensor(shape: latentShape), audio: audio)
+        let renoising = sampler == .distilled ? (1..<sigmas.count).filter { sigmas[$0] > 0 }.count : 0
+        let steps = (0..<renoising).map { _ in Latents(video: noise.normalTensor(shape: latentShape), audio: audio) }
+        let request = LatentGenerationRequest(
+            text: text, negativeText: negativeText, guidanceScale: negativeText == nil ? 1 : guidanceScale,
+            audioLength: 0, latentFrames: latentShape[1], latentHeight: latentShape[2], latentWidth: latentShape[3],
+            sampler: sampler, sigmas: sigmas, conditioningFrames: conditioning)
         let denoiseStart = Date()
-        let latents: Latents
-        switch pipeline.directory.pipeline.sampler {
-        case .distilled:
-            latents = try Samplers.distilled(initial: initial, sigmas: sigmas, conditioning: conditioning,
-                                             stepNoise: { _ in Latents(video: self.noise.normalTensor(shape: self.latentShape), audio: audio) },
-                                             denoise: denoise, onStep: { _, _ in self.stepFinished() })
-        case .euler:
-            latents = try Samplers.euler(initial: initial, sigmas: sigmas, conditioning: conditioning,
-                                         denoise: denoise, onStep: { _, _ in self.stepFinished() })
-        }
+        let latents = try LatentGeneration.generate(dit: pipeline.dit, request: request,
+                                                    noise: .injected(initial: initial, steps: steps),
+                                                    cancellation: cancellation, progress: { _ in self.stepFinished() })
         timings.denoising += Date().timeIntervalSince(denoiseStart)
         let decodeStart = Date()
         try decode(latents.video)
         timings.decoding += Date().timeIntervalSince(decodeStart)
         chunk += 1
-    }
-
-    /// Velocity of the video latent [C, K, h, w]; two DiT evaluations with CFG.
-    func denoise(_ x: Latents, _ step: Int, _ sigma: Double) throws -> Latents {
-        try cancellation.check()
-        let dit = pipeline.dit
-        var v = try dit.forward(video: x.video, audio: x.audio, text: text, cancellation: cancellation).video
-        if let negativeText {
-            let uncond = try dit.forward(video: x.video, audio: x.audio, text: negativeText, cancellation: cancellation).video
-            v = Samplers.cfgCombine(uncond: uncond, cond: v, scale: guidanceScale)
-        }
-        return Latents(video: v, audio: x.audio)  // the audio velocity is irrelevant (A = 0)
     }
 
     func stepFinished() {
