@@ -33,6 +33,18 @@ struct ActivationTests {
         #expect(worst2 < 1e-6)
         #expect(FastMath.exp2NonPositive(0) == 1)
         #expect(FastMath.exp2NonPositive(-1000) > 0)
+        // sigmoid and tanh (exp2-based) against libm over a wide range
+        var worstSigmoid: Double = 0, worstTanh: Double = 0
+        var z: Float = -40
+        while z < 40 {
+            worstSigmoid = max(worstSigmoid, abs(Double(FastMath.sigmoid(z)) - 1 / (1 + Foundation.exp(-Double(z)))))
+            worstTanh = max(worstTanh, abs(Double(FastMath.tanh(z)) - Foundation.tanh(Double(z))))
+            z += 0.0093
+        }
+        #expect(worstSigmoid < 1e-6)
+        #expect(worstTanh < 2e-6)
+        #expect(FastMath.sigmoid(-200) == 0 || FastMath.sigmoid(-200) < 1e-37)
+        #expect(FastMath.sigmoid(200) == 1)
         // the 8-lane max/sum helpers, with a tail
         let values: [Float] = (0..<21).map { Float(($0 * 7) % 13) - 6.5 }
         values.withUnsafeBufferPointer { p in
