@@ -95,15 +95,39 @@ def write_tiny(directory: str, config: dict | None = None):
         json.dump(cfg, f, indent=1)
 
 
-def dump(model_dir: str, out_file: str, prompt: str, seed: int, duration: float, keep_pixels: bool = True):
+MODEL_FILES = ["config.json", "tokenizer.json", "dit.safetensors", "text_encoder.safetensors", "vae_decoder.safetensors"]
+
+
+def fingerprint(model_dir: str) -> list:
+    """Per model file: [name, size, sum of its little-endian uint32 words mod 2^64] (zero-padded to 4 bytes); the
+    Swift test recomputes it to tell whether the dump still belongs to the model directory."""
+    import numpy as np
+    out = []
+    for name in MODEL_FILES:
+        with open(os.path.join(model_dir, name), "rb") as f:
+            data = f.read()
+        padded = data + b"\0" * (-len(data) % 4)
+        words = np.frombuffer(padded, dtype="<u4").astype(np.uint64)
+        out.append([name, len(data), int(words.sum(dtype=np.uint64))])
+    return out
+
+
+def dump(model_dir: str, out_file: str, prompt: str, seed: int, duration: float, keep_pixels: bool = True,
+         rgb_frames: list | None = None):
+    """rgb_frames: store only these frames of rgb8 (as F16, exact for 0...255) under rgb8.{index}; default all, F32."""
     model = load_model(model_dir)
     trace: dict = {}
     rgb = generate(model, prompt, seed, duration, trace=trace, log=lambda s: print("  log:", s))
     io = {k: v.float().contiguous() for k, v in trace.items() if keep_pixels or not k.endswith(".pixels")}
-    io["rgb8"] = rgb.float().contiguous()
+    if rgb_frames is None:
+        io["rgb8"] = rgb.float().contiguous()
+    else:
+        for i in rgb_frames:
+            io[f"rgb8.{i}"] = rgb[i].to(torch.float16).contiguous()  # [H, W, 3]
     save_file(io, out_file)
     with open(os.path.splitext(out_file)[0] + ".json", "w") as f:
-        json.dump({"prompt": prompt, "seed": seed, "duration_s": duration, "frames": rgb.shape[0]}, f, indent=1)
+        json.dump({"prompt": prompt, "seed": seed, "duration_s": duration, "frames": rgb.shape[0],
+                   "model": os.path.relpath(model_dir, ROOT), "fingerprint": fingerprint(model_dir)}, f, indent=1)
     print(f"{out_file}: {rgb.shape[0]} frames {tuple(rgb.shape[1:3])}, keys {sorted(io)}")
 
 
@@ -116,8 +140,9 @@ def main():
     if args.random_builtin_sized:
         write_tiny(args.random_builtin_sized, builtin_sized_config())
     elif args.builtin:
+        # 15 frames: T = 5 latent frames, 2 chunks (continuation); first, seam-side and last frames stored
         dump(os.path.join(ROOT, "models", "builtin"), os.path.join(FIXTURES, "builtin.safetensors"),
-             "a chestnut horse gallops to the right on a beach", 3, 0.2, keep_pixels=False)
+             "a chestnut horse gallops to the right on a beach", 3, 0.6, keep_pixels=False, rgb_frames=[0, 8, 9, 14])
     else:
         tiny = os.path.join(FIXTURES, "tiny")
         write_tiny(tiny)
