@@ -1,4 +1,4 @@
-// Output mapping of spec §1.5: rgb = clamp(0.5·y + 0.5, 0, 1), uint8 = trunc(rgb·255).
+// Output mapping of spec §1.5: rgb = clamp(0.5·y + 0.5, 0, 1), uint8 = trunc(rgb·255); NaN maps to 0.
 
 extension VideoDecoder {
     /// Frame `frame` of pixels [3, F, H, W] as packed RGB8, `W·3` bytes per row.
@@ -10,7 +10,8 @@ extension VideoDecoder {
             for c in 0..<3 {
                 let plane = p.baseAddress! + (c * f + frame) * hw
                 for i in 0..<hw {
-                    let v = min(max(0.5 * plane[i] + 0.5, 0), 1)
+                    let y = 0.5 * plane[i] + 0.5
+                    let v: Float = y > 0 ? (y < 1 ? y : 1) : 0  // clamp; NaN → 0 (never traps below)
                     out[i * 3 + c] = UInt8(v * 255)  // truncation toward zero
                 }
             }

@@ -50,6 +50,11 @@ final class VideoDecoderParityTests: XCTestCase {
         }
     }
 
+    func testRGB8MappingClampsAndMapsNaNToZero() {
+        let pixels = Tensor(shape: [3, 1, 1, 3], storage: [-2, 0, 2, .nan, .infinity, -.infinity, 0.999, -0.999, 1])
+        XCTAssertEqual(VideoDecoder.rgb8(pixels, frame: 0), [0, 0, 254, 127, 255, 0, 255, 0, 255])  // RGB per pixel
+    }
+
     func testWrongConfigurationIsReported() throws {
         var config = try VideoDecoderConfiguration.decode(json: ParityTestSupport.section("vae/config.json", "vae"))
         config.layersPerBlock[0] = 2
