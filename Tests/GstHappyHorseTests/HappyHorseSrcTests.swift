@@ -263,6 +263,8 @@ struct HappyHorseSrcTests {
         // The element can start again after a cancel.
         PatternEngine.stepDelay = 0
         setProperty(p.source, "num-buffers", Int32(1))
+        setProperty(p.source, "duration", testEngine.shortDuration)
+        setProperty(p.source, "num-inference-steps", UInt32(testEngine.steps))
         let frames = try p.run()
         #expect(frames.count == 1)
     }
