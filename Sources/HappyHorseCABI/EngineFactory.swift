@@ -24,12 +24,7 @@ public enum EngineFactory {
     /// Loads the real engine from `modelDirectory`.
     public static func load(modelDirectory: URL, threads: Int,
                             log: @escaping @Sendable (String) -> Void) throws -> any TextToVideoEngine {
-        // WIRE: TextToVideoPipeline — replace the throw below with:
-        //   return try TextToVideoPipeline(modelDirectory: modelDirectory, threads: threads, log: log)
-        throw HappyHorseError.context(
-            "loading \(modelDirectory.path)",
-            .invalidArgument(name: "engine",
-                             reason: "engine not available yet: TextToVideoPipeline is not wired into EngineFactory.load"))
+        return try TextToVideoPipeline(modelDirectory: modelDirectory, threads: threads, log: log)
     }
 
     /// Thread count actually used for `requested` (0 = $OPENBLAS_NUM_THREADS if set, else all cores).
