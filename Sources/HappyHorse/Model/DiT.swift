@@ -80,6 +80,11 @@ public final class DiT: @unchecked Sendable {
         let rope = RoPE.Table(angles: angles)
 
         // 2.4 adapter: h[video] = patchify(x_v) · W_veᵀ + b, h[audio] = x_a · W_aeᵀ + b, h[text] = x_t · W_teᵀ + b
+        let needed = DiTWorkspace.bytes(tokens: n, config: c)
+        let available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard needed < available else {
+            throw HappyHorseError.outOfMemory(what: "DiT forward over \(n) tokens", neededBytes: needed, availableBytes: available)
+        }
         let ws = DiTWorkspace(tokens: n, config: c)
         let h = ws.hidden.pointer
         let ranges = layout.ranges

@@ -21,6 +21,14 @@ final class FloatBuffer {
 }
 
 final class DiTWorkspace {
+    /// Bytes the buffers of an N-token forward need (checked against physical memory before allocating).
+    static func bytes(tokens n: Int, config c: DiTConfiguration) -> Int {
+        let maxUp = (0..<c.numLayers).map { c.upRows(layer: $0) }.max() ?? 0
+        let perToken = 2 * c.hiddenSize + c.qkvWidth + c.queryWidth + 2 * maxUp
+        let (product, overflow) = n.multipliedReportingOverflow(by: perToken * 4)
+        return overflow ? Int.max : product
+    }
+
     /// Residual stream h [N, hidden].
     let hidden: FloatBuffer
     /// Normed input a [N, hidden].

@@ -114,9 +114,10 @@ public enum LatentGeneration {
         var drawn = 0
         let stepNoise: (Int) throws -> Latents = { step in
             defer { drawn += 1 }
-            if generator != nil {
-                let video = generator!.normalTensor(shape: videoShape)
-                let audio = generator!.normalTensor(shape: audioShape)
+            if var g = generator {
+                let video = g.normalTensor(shape: videoShape)  // [C, T, h, w]
+                let audio = g.normalTensor(shape: audioShape)  // [A, audio_in]
+                generator = g
                 return Latents(video: video, audio: audio)
             }
             guard drawn < injectedSteps.count else {

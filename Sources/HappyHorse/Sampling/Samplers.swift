@@ -66,6 +66,7 @@ public enum Samplers {
 
     /// Classifier-free guidance (spec 3.3): v_u + s·(v_c − v_u), element-wise.
     public static func cfgCombine(uncond: Tensor, cond: Tensor, scale: Float) -> Tensor {
+        precondition(uncond.shape == cond.shape, "cfgCombine: \(uncond.shape) vs \(cond.shape)")  // both from one DiT
         var out = uncond
         for i in 0..<out.count { out.storage[i] = uncond.storage[i] + scale * (cond.storage[i] - uncond.storage[i]) }
         return out
