@@ -35,6 +35,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let entry = try requireEntry(key)
         let raw = rawBytes(entry)
         let count = entry.elementCount
+        let available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard count <= available / 4 else {  // never try an fp32 copy that cannot fit (use linearWeight for big matrices)
+            throw HappyHorseError.outOfMemory(what: "fp32 copy of tensor '\(key)' in \(path)", neededBytes: count * 4, availableBytes: available)
+        }
         var storage = [Float](repeating: 0, count: count)
         storage.withUnsafeMutableBufferPointer { dst in
             switch entry.dtype {

@@ -113,6 +113,20 @@ final class SafeTensorsBadInputTests: XCTestCase {
         }
     }
 
+    /// A (sparse) tensor larger than physical memory: the fp32 copy is refused, the mapped weight is fine.
+    func testCopyLargerThanMemoryIsRefused() throws {
+        let rows = Int(ProcessInfo.processInfo.physicalMemory / 4 / 1024) + 1024
+        var header = "{\(entry("w", "F32", "[\(rows),1024]", 0, rows * 1024 * 4))}"
+        while header.utf8.count % 8 != 0 { header += " " }  // 8-aligned data, so the weight can stay mapped
+        let url = try IOTestSupport.write(IOTestSupport.rawFile(header: header, data: []), "big.safetensors", in: dir)
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: UInt64(8 + header.utf8.count + rows * 1024 * 4))
+        try handle.close()
+        let file = try SafeTensorsFile(path: url.path)
+        guard case .outOfMemory? = IOTestSupport.thrownError({ _ = try file.tensor("w") }) else { return XCTFail("expected outOfMemory") }
+        XCTAssertEqual(try file.linearWeight("w").rows, rows)
+    }
+
     func testMissingFileAndDirectoryWithoutCheckpoint() throws {
         let missing = dir.appendingPathComponent("nope.safetensors")
         XCTAssertEqual(IOTestSupport.thrownError { _ = try SafeTensorsCheckpoint(url: missing) },
