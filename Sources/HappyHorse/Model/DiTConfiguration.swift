@@ -1,8 +1,9 @@
 import Foundation
 
 // The `dit` section of config.json (docs/design.md "DiT section"; spec 2.1 for the meaning of each field).
-// Unknown keys are ignored: none of the optional upstream fields (tread_config, ref_audio_offset, ...) changes the
-// inference math (spec 2.8).
+// Unknown keys are ignored: the optional upstream fields (tread_config, ref_audio_offset, ...) do not change the
+// inference math (spec 2.8). Keys that WOULD change it and that this engine does not implement (`unsupportedKeys`,
+// e.g. the SR-1080 local-attention layers of spec 1.7) are an error when set to anything but null / false / [] / 0.
 
 public struct DiTConfiguration: Codable, Sendable, Equatable {
     public enum RopeStyle: String, Codable, Sendable { case v1, v2 }
@@ -91,7 +92,20 @@ public struct DiTConfiguration: Codable, Sendable, Equatable {
 
     /// Decodes the `dit` object (JSON bytes of that object) and validates it. Decoding problems become
     /// `invalidConfig(field, reason)`.
+    /// Keys that change the math and are not implemented.
+    public static let unsupportedKeys = ["local_attn_layers", "local_attention_layers", "attention_window", "post_norm",
+                                         "timestep_embedding", "linear_bias", "cross_attention"]
+
     public static func decode(json: Data) throws -> DiTConfiguration {
+        if let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {
+            for key in unsupportedKeys {
+                guard let value = object[key], !(value is NSNull) else { continue }
+                let inactive = (value as? [Any])?.isEmpty == true || (value as? NSNumber)?.doubleValue == 0
+                if !inactive {
+                    throw HappyHorseError.invalidConfig(field: "dit." + key, reason: "changes the model's math and is not supported by this engine")
+                }
+            }
+        }
         let config: DiTConfiguration
         do {
             config = try JSONDecoder().decode(DiTConfiguration.self, from: json)

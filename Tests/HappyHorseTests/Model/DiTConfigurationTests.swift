@@ -57,6 +57,12 @@ final class DiTConfigurationTests: XCTestCase {
         expectInvalid(("\"patch_size\": [1, 2, 2]", "\"patch_size\": [1, 2]"), field: "patch_size")
         expectInvalid(("\"swiglu7_intermediate_size\": 13652", "\"swiglu7_intermediate_size\": 0"), field: "swiglu7_intermediate_size")
         expectInvalid(("\"num_layers\": 40,", ""), field: "num_layers")
+        expectInvalid(("\"tread_config\"", "\"local_attn_layers\": [0, 1], \"tread_config\""), field: "local_attn_layers")
+    }
+
+    func testInactiveUnsupportedKeysAreAccepted() throws {
+        let json = full.replacingOccurrences(of: "\"tread_config\"", with: "\"local_attn_layers\": [], \"post_norm\": false, \"tread_config\"")
+        XCTAssertEqual(try decode(json).hiddenSize, 5120)
     }
 
     func testPipelineSection() throws {
