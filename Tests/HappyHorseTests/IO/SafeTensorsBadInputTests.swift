@@ -46,6 +46,11 @@ final class SafeTensorsBadInputTests: XCTestCase {
         XCTAssertTrue(try openError(IOTestSupport.rawFile(header: "{\"a\":5}", data: [])).contains("'a'"))
     }
 
+    func testDeeplyNestedJSONThrows() throws {
+        let deep = "{\"a\":" + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
+        XCTAssertFalse(try openError(IOTestSupport.rawFile(header: deep, data: [])).isEmpty)
+    }
+
     func testOffsetsBeyondData() throws {
         let text = try openError(IOTestSupport.rawFile(header: "{\(entry("w", "F32", "[2]", 0, 8))}", data: [0, 0, 0, 0]))
         XCTAssertTrue(text.contains("'w'") && text.contains("beyond"), text)
