@@ -57,8 +57,10 @@ public enum Norm {
         guard channels > 0, positions > 0 else { return }
         let xBase = UnsafeSendablePointer(x), yBase = UnsafeSendablePointer(UnsafePointer(y))
         let wBase = weight.map(UnsafeSendablePointer.init)
-        // Column blocks of 1024 positions: accumulate Σc x² for the block, then scale; the block stays in cache.
-        let block = 1024
+        // Column blocks of positions: accumulate Σc x² for the block, then scale. 4096 positions (16 KiB per channel
+        // row) measured 1.4x faster than 1024 at C=128 (longer streams for the prefetcher); smaller blocks only to
+        // give every worker some work.
+        let block = max(256, min(4096, (positions / (2 * Parallel.width) + 63) / 64 * 64))
         let blocks = (positions + block - 1) / block
         Parallel.forEachRange(blocks, minimumPerChunk: max(1, 65536 / (channels * block))) { range in
             var acc = [Float](repeating: 0, count: block)
