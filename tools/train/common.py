@@ -1,0 +1,71 @@
+"""Shared training utilities: device choice, atomic resumable state, CSV logging, world batches."""
+import csv
+import os
+import time
+
+import numpy as np
+import torch
+
+from world.scene import render_clip
+from world.spec import sample_spec
+
+
+def pick_device(prefer: str = "auto") -> torch.device:
+    """CUDA when present (never required), else CPU with 2 threads (shared machine)."""
+    if prefer in ("auto", "cuda") and torch.cuda.is_available():
+        return torch.device("cuda")
+    torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
+    return torch.device("cpu")
+
+
+def save_atomic(obj, path: str) -> None:
+    """torch.save to a temp file in the same folder, then rename over `path` (never a half-written state)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+class CsvLog:
+    """Appends rows to runs/<name>/log.csv (header written once)."""
+
+    def __init__(self, path: str, fields):
+        self.path, self.fields = path, list(fields)
+        new = not os.path.exists(path)
+        self.f = open(path, "a", newline="")
+        self.w = csv.DictWriter(self.f, fieldnames=self.fields)
+        if new:
+            self.w.writeheader()
+
+    def row(self, **kw):
+        self.w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in kw.items()})
+        self.f.flush()
+
+
+class Timer:
+    """Wall time accumulated across resumes (elapsed_before + time since start)."""
+
+    def __init__(self, before: float = 0.0):
+        self.before, self.t0 = before, time.time()
+
+    def elapsed(self) -> float:
+        return self.before + time.time() - self.t0
+
+
+def world_clip(seed: int, frames: int, split: str = "train"):
+    """(spec, uint8 frames [F, 256, 256, 3], info) of the world clip number `seed`."""
+    rng = np.random.default_rng(seed)
+    spec = sample_spec(rng, split)
+    fr, info = render_clip(spec, frames, seed=seed)
+    return spec, fr, info, rng
+
+
+def to_tensor(frames: np.ndarray) -> torch.Tensor:
+    """uint8 [F, H, W, 3] -> float [3, F, H, W] in [-1, 1]."""
+    return torch.from_numpy(frames).permute(3, 0, 1, 2).float().div(127.5).sub(1.0)
+
+
+def to_uint8(video: torch.Tensor) -> np.ndarray:
+    """[3, F, H, W] in [-1, 1] -> uint8 [F, H, W, 3] (rgb = clamp(0.5 y + 0.5), trunc(rgb * 255))."""
+    x = (video.detach().float().cpu() * 0.5 + 0.5).clamp(0, 1) * 255.0
+    return x.permute(1, 2, 3, 0).to(torch.uint8).numpy()

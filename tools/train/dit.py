@@ -1,0 +1,201 @@
+"""Train the built-in DiT and text encoder jointly with rectified flow on cached VAE latents of world clips.
+
+    PYTHONPATH=tools nohup nice -n 10 python3 -m train.dit --run runs/dit --latents runs/latents --minutes 100 &
+
+Rerunning the same command resumes from runs/<name>/state.pt (saved atomically every --save-minutes).
+Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s):
+  * a window of K=4 consecutive latent frames from a cached 7-frame clip latent (start 0 = a first chunk,
+    start >= 1 = a later chunk, exactly what chunked generation produces);
+  * a fresh caption of the clip's spec from the grammar (10% empty captions: unconditional, for CFG);
+    captions are length-matched within the batch where possible (the DiT takes no text padding) and the
+    batch is split into groups of equal text length;
+  * sigma = shift*s/(1+(shift-1)*s), s ~ U(0,1) (shift 5, the sampler's), x = (1-sigma) x0 + sigma eps,
+    target v = eps - x0, MSE over the video latent;
+  * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
+    excluded from the loss.
+The text encoder (reference/text_encoder.py) runs on the caption ids and feeds the DiT's text tokens.
+AdamW, warm-up 200 steps, gradient clip 1, EMA 0.999 (exported); matmuls in bf16 autocast (fp32 weights).
+"""
+import argparse
+import copy
+import math
+import os
+import signal
+
+import numpy as np
+import torch
+
+from reference.dit import DiT, DiTConfig
+from reference.text_encoder import TextEncoder, WordTokenizer, text_encoder_config
+from world.captions import caption
+from world.spec import ClipSpec
+
+from .build_tokenizer import tokenizer_json
+from .cache_latents import load_latents
+from .common import CsvLog, Timer, pick_device, save_atomic
+from world.captions import vocabulary
+
+# The shipped DiT: the design's plan shrunk for this CPU (docs/builtin-model.md): hidden 192, 6 layers
+# (sandwich: MM layers 0,1 and 4,5; shared 2,3; GELU7 in 0,1, SwiGLU7 elsewhere), GQA 3 q heads / 1 kv head x 64,
+# per-head gates. 2.4 M active parameters per token (5.5 M stored: MM layers hold 3 experts).
+BUILTIN_DIT = dict(hidden_size=192, num_layers=6, num_heads_q=3, num_heads_kv=1, head_dim=64,
+                   mm_layers=[0, 1, 4, 5], gelu7_layers=[0, 1], video_in_channels=64, audio_in_channels=16,
+                   text_in_channels=128, gelu7_intermediate_size=768, swiglu7_intermediate_size=512,
+                   norm_eps=1e-6, rope_theta=10000.0, rope_style="v2", latent_channels=16, patch_size=[1, 2, 2])
+SHIFT = 5.0
+K = 4
+
+
+def builtin_tokenizer() -> WordTokenizer:
+    return WordTokenizer.from_json(tokenizer_json(vocabulary()))
+
+
+def builtin_text_encoder_config(vocab_size: int) -> dict:
+    return text_encoder_config({"vocab_size": vocab_size})
+
+
+def make_batch(step, latents, specs, tok, args, gen):
+    rng = np.random.default_rng(step)
+    n, c, t, h, w = latents.shape
+    idx = rng.integers(0, n, args.batch)
+    starts = rng.integers(0, t - K + 1, args.batch)
+    x0 = torch.stack([latents[i, :, s:s + K] for i, s in zip(idx, starts)]).float()
+    target_len = None
+    ids = []
+    for j, i in enumerate(idx):
+        spec = ClipSpec(**specs[i])
+        if rng.random() < args.uncond:
+            ids.append([])
+            continue
+        best = None
+        for _ in range(30):
+            cand = tok.encode(caption(spec, rng))[0]
+            if best is None:
+                best = cand
+            if target_len is None or len(cand) == target_len:
+                best = cand
+                break
+        target_len = len(best) if target_len is None else target_len
+        ids.append(best)
+    s = torch.rand(args.batch, generator=gen)
+    sigma = SHIFT * s / (1 + (SHIFT - 1) * s)
+    eps = torch.randn(x0.shape, generator=gen)
+    cond = torch.from_numpy(rng.random(args.batch) < args.cond_prob)
+    return x0, ids, sigma, eps, cond
+
+
+def group_forward(dit, te, x, ids, dev):
+    """Run the DiT on groups of equal caption length; returns velocity [B, C, K, h, w]."""
+    out = torch.empty_like(x)
+    groups = {}
+    for j, seq in enumerate(ids):
+        groups.setdefault(len(seq), []).append(j)
+    for length, rows in groups.items():
+        rows_t = torch.tensor(rows, device=dev)
+        if length == 0:
+            text = torch.zeros(len(rows), 0, dit.cfg.text_in_channels, device=dev)
+        else:
+            text = te(torch.tensor([ids[j] for j in rows], dtype=torch.long, device=dev))
+        audio = torch.zeros(len(rows), 0, dit.cfg.audio_in_channels, device=dev)
+        v, _ = dit(x[rows_t], audio, text)
+        out[rows_t] = v.to(out.dtype)
+    return out
+
+
+def train(args):
+    dev = pick_device(args.device)
+    torch.manual_seed(0)
+    tok = builtin_tokenizer()
+    dit = DiT(DiTConfig.from_dict(BUILTIN_DIT)).to(dev)
+    te = TextEncoder(builtin_text_encoder_config(len(tok.vocab))).to(dev)
+    params = list(dit.parameters()) + list(te.parameters())
+    print(f"DiT params {sum(p.numel() for p in dit.parameters()):,}; text encoder {sum(p.numel() for p in te.parameters()):,}")
+    ema_dit, ema_te = copy.deepcopy(dit).eval(), copy.deepcopy(te).eval()
+    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
+    latents, specs = load_latents(args.latents)
+    print(f"latents {tuple(latents.shape)}")
+    path = os.path.join(args.run, "state.pt")
+    step, before = 0, 0.0
+    gen = torch.Generator().manual_seed(1234)
+    if os.path.exists(path):
+        st = torch.load(path, map_location=dev)
+        dit.load_state_dict(st["dit"]), te.load_state_dict(st["te"])
+        ema_dit.load_state_dict(st["ema_dit"]), ema_te.load_state_dict(st["ema_te"])
+        opt.load_state_dict(st["opt"])
+        step, before = st["step"], st["elapsed"]
+        gen.set_state(st["gen"])
+        print(f"resumed at step {step} ({before / 60:.1f} min)")
+    os.makedirs(args.run, exist_ok=True)
+    log = CsvLog(os.path.join(args.run, "log.csv"), ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens"])
+
+    def snapshot():
+        return {"dit": dit.state_dict(), "te": te.state_dict(), "ema_dit": ema_dit.state_dict(),
+                "ema_te": ema_te.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": timer.elapsed(),
+                "gen": gen.get_state(), "dit_config": BUILTIN_DIT, "te_config": te.cfg, "vocab": tok.vocab,
+                "latents": args.latents}
+
+    timer, last_save = Timer(before), Timer(0)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    while timer.elapsed() < args.minutes * 60 and not stop:
+        lr = args.lr * min(1.0, (step + 1) / 200)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x0, ids, sigma, eps, cond = make_batch(step, latents, specs, tok, args, gen)
+        x0, sigma, eps, cond = x0.to(dev), sigma.to(dev), eps.to(dev), cond.to(dev)
+        sv = sigma.view(-1, 1, 1, 1, 1)
+        x = (1 - sv) * x0 + sv * eps
+        x[cond, :, 0] = x0[cond, :, 0]
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
+            v = group_forward(dit, te, x, ids, dev).float()
+        err = (v - (eps - x0)).pow(2).mean(dim=(1, 3, 4))  # [B, K]
+        weight = torch.ones_like(err)
+        weight[cond, 0] = 0.0
+        per = (err * weight).sum(1) / weight.sum(1)
+        loss = per.mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        with torch.no_grad():
+            for m, e in ((dit, ema_dit), (te, ema_te)):
+                for pe, p in zip(e.parameters(), m.parameters()):
+                    pe.lerp_(p, 1 - args.ema)
+        step += 1
+        hi = per[sigma > 0.7].mean().item() if (sigma > 0.7).any() else float("nan")
+        lo = per[sigma <= 0.7].mean().item() if (sigma <= 0.7).any() else float("nan")
+        ntok = x0.shape[0] * K * 64 + sum(len(s) for s in ids)
+        log.row(step=step, elapsed_s=round(timer.elapsed(), 1), loss=loss.item(), loss_hi=hi, loss_lo=lo, lr=lr,
+                tokens=ntok)
+        if step % 20 == 0:
+            print(f"step {step} {timer.elapsed() / 60:.1f} min loss {loss.item():.4f}", flush=True)
+        if last_save.elapsed() > args.save_minutes * 60:
+            save_atomic(snapshot(), path)
+            last_save = Timer(0)
+            n_before = len(specs)
+            latents, specs = load_latents(args.latents)  # a concurrent cache_latents run may have added shards
+            if len(specs) != n_before:
+                print(f"latents reloaded: {len(specs)} clips", flush=True)
+    save_atomic(snapshot(), path)
+    print(f"done: step {step}, {timer.elapsed() / 60:.1f} min")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="runs/dit")
+    ap.add_argument("--latents", default="runs/latents")
+    ap.add_argument("--minutes", type=float, default=100.0, help="total training wall time (across resumes)")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=6e-4)
+    ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--uncond", type=float, default=0.1)
+    ap.add_argument("--cond-prob", type=float, default=0.5)
+    ap.add_argument("--save-minutes", type=float, default=4.0)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false",
+                    help="disable bf16 autocast of the matmuls (fp32 master weights either way)")
+    train(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()

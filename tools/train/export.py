@@ -1,0 +1,100 @@
+"""Export the trained built-in model to the engine's model directory (docs/design.md "Model directory").
+
+    PYTHONPATH=tools python3 -m train.export --vae runs/vae --latents runs/latents --dit runs/dit \
+        --out models/builtin [--check]
+
+Writes config.json, dit.safetensors, text_encoder.safetensors, tokenizer.json, vae_decoder.safetensors.
+Matrices/convolution kernels are stored as F16 (--dtype bf16 for BF16); 1-D tensors (norm offsets, biases,
+RoPE bands) stay F32. The engine converts to F32 on load. Weights are the EMA weights (--weights raw for the
+raw ones). --check reloads the directory with reference.pipeline and generates a 1 s clip.
+"""
+import argparse
+import json
+import os
+
+import torch
+from safetensors.torch import save_file
+
+from reference.dit import DiT, DiTConfig
+from reference.text_encoder import TextEncoder
+
+from .build_tokenizer import write as write_tokenizer
+from .vae import load_decoder
+
+DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
+
+
+def pipeline_section(sampler: str, steps: int, shift: float) -> dict:
+    return {"fps": 25, "width": 256, "height": 256, "sampler": sampler, "num_inference_steps": steps,
+            "shift": shift, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
+            "default_duration_s": 5.0}
+
+
+def _store(state: dict, dtype) -> dict:
+    out = {}
+    for k, v in state.items():
+        v = v.detach().cpu().contiguous()
+        out[k] = v.to(dtype) if v.dim() >= 2 else v.float()
+    return out
+
+
+def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16", weights: str = "ema",
+           sampler: str = "distilled", steps: int = 8, shift: float = 5.0, name: str = "happyhorse-builtin") -> dict:
+    os.makedirs(out, exist_ok=True)
+    dt = DTYPES[dtype]
+    decoder = load_decoder(vae_run, latents)  # fine-tuned if runs/vae/state.pt exists, else constructed
+    st = torch.load(os.path.join(dit_run, "state.pt"), map_location="cpu")
+    dit = DiT(DiTConfig.from_dict(st["dit_config"]))
+    dit.load_state_dict(st["ema_dit" if weights == "ema" else "dit"])
+    te = TextEncoder(st["te_config"])
+    te.load_state_dict(st["ema_te" if weights == "ema" else "te"])
+    write_tokenizer(os.path.join(out, "tokenizer.json"))
+    save_file(_store(dit.state_dict(), dt), os.path.join(out, "dit.safetensors"))
+    save_file(_store(te.state_dict(), dt), os.path.join(out, "text_encoder.safetensors"))
+    save_file(_store(decoder.state_dict(), dt), os.path.join(out, "vae_decoder.safetensors"))
+    vae_cfg = {k: v for k, v in decoder.cfg.items() if not k.startswith("encoder_")}
+    vae_cfg["weights"] = "vae_decoder.safetensors"
+    te_cfg = dict(te.cfg, weights="text_encoder.safetensors", tokenizer="tokenizer.json")
+    config = {
+        "format": "happyhorse-model/1",
+        "name": name,
+        "dit": dict(weights="dit.safetensors", **st["dit_config"]),
+        "text_encoder": te_cfg,
+        "vae": vae_cfg,
+        "pipeline": pipeline_section(sampler, steps, shift),
+        "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
+                     "storage": dtype, "vae_decoder": "fine-tuned" if os.path.exists(os.path.join(vae_run, "state.pt"))
+                     else "constructed"},
+    }
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+        f.write("\n")
+    total = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out))
+    print(f"exported {out}: {total / 1e6:.1f} MB (DiT step {st['step']}, {weights} weights, {dtype})")
+    return config
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--vae", default="runs/vae")
+    ap.add_argument("--latents", default="runs/latents")
+    ap.add_argument("--dit", default="runs/dit")
+    ap.add_argument("--out", default="models/builtin")
+    ap.add_argument("--dtype", default="f16", choices=list(DTYPES))
+    ap.add_argument("--weights", default="ema", choices=["ema", "raw"])
+    ap.add_argument("--sampler", default="distilled", choices=["distilled", "euler"])
+    ap.add_argument("--steps", type=int, default=8)
+    ap.add_argument("--shift", type=float, default=5.0)
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift)
+    if args.check:
+        from reference.pipeline import generate, load_model
+        torch.set_num_threads(2)
+        model = load_model(args.out)
+        frames = generate(model, "a chestnut horse gallops to the left on a snowy field at dusk", seed=1, duration=1.0)
+        print("check: generated", tuple(frames.shape), frames.dtype)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The built-in model's latent space: an analytic encoder and an analytically initialised decoder.
+
+Why: on this shared 2-core CPU the Turbo-VAED-shaped decoder (reference/vae.py) learns far too slowly from a
+random start (after ~200 steps it still outputs the dataset's mean colour). So the latent is *defined*
+analytically and the decoder's weights are *constructed* to invert it, then (optionally) fine-tuned:
+
+Latent of a clip of 4(T-1)+1 frames: [16, T, H/16, W/16], time groups {0}, {1..4}, {5..8}, ... (the VAE's
+first-chunk rule), per 16x16 block and group, in pixel units (rgb in [-1, 1]):
+    ch 0..2   mean colour of the block
+    ch 3..14  colour of its four 8x8 sub-blocks minus the block mean (detail; usable by a fine-tuned decoder)
+    ch 15     constant 1 (carries the scale through the decoder's channel RMS norms)
+The DiT sees it normalised with per-channel mean/std (the `vae` section's latent_mean / latent_std).
+
+Constructed decoder (same module, same keys as any trained one): every ResNet's conv2 is zero (identity
+blocks); conv_in routes [S*rgb, -S*rgb, K*const, S*detail] (S=40, K=1000); each upsampler is trilinear interpolation (time_conv taps
+[1/4, 3/4, 0] / [0, 3/4, 1/4] for the even/odd halves, spatial taps [1/4, 1/2, 1/4] after nearest x2); channel-
+changing shortcuts copy; the head's RMS norm divides by the constant channel (so colour/constant ratios survive
+zero padding) and conv_out uses silu(u) - silu(-u) = u on the (rgb, -rgb) pairs to undo SiLU exactly, with
+bilinear sub-pixel taps for the final unpatchify x2. The result is a smooth (trilinear) reconstruction of the
+block colours.
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from reference.vae import ResNet, VideoDecoder, vae_config
+
+K = 1000.0  # scale of the constant channel in the residual streams
+S = 40.0  # scale of colour/detail channels (large next to a fine-tuning step's perturbation)
+CHANNELS = 16
+BLOCK = 16
+
+
+def latent_config(mean=None, std=None) -> dict:
+    """The `vae` section used by the built-in model (default widths of reference/vae.py)."""
+    cfg = vae_config()
+    cfg["latent_mean"] = [0.0] * CHANNELS if mean is None else [float(v) for v in mean]
+    cfg["latent_std"] = [1.0] * CHANNELS if std is None else [float(v) for v in std]
+    return cfg
+
+
+def encode(video: torch.Tensor) -> torch.Tensor:
+    """video [B, 3, 4(T-1)+1, H, W] in [-1, 1] -> latent mu [B, 16, T, H/16, W/16] (not normalised)."""
+    b, c, f, h, w = video.shape
+    assert (f - 1) % 4 == 0, "frames must be 4(T-1)+1"
+    groups = [video[:, :, :1]] + [video[:, :, 1 + 4 * k:5 + 4 * k].mean(dim=2, keepdim=True)
+                                   for k in range((f - 1) // 4)]
+    g = torch.cat(groups, dim=2)  # [B, 3, T, H, W]
+    mean = F.avg_pool3d(g, (1, BLOCK, BLOCK))  # [B, 3, T, h, w]
+    sub = F.avg_pool3d(g, (1, BLOCK // 2, BLOCK // 2))  # [B, 3, T, 2h, 2w]
+    t, hh, ww = mean.shape[2:]
+    sub = sub.reshape(b, 3, t, hh, 2, ww, 2).permute(0, 1, 4, 6, 2, 3, 5)  # [B, 3, dy, dx, T, h, w]
+    detail = (sub - mean[:, :, None, None]).reshape(b, 12, t, hh, ww)
+    const = torch.ones(b, 1, t, hh, ww, dtype=video.dtype, device=video.device)
+    return torch.cat([mean, detail, const], dim=1)
+
+
+def _zero_resnet_branches(module):
+    for m in module.modules():
+        if isinstance(m, ResNet):
+            m.conv2.weight.data.zero_()
+            m.conv2.bias.data.zero_()
+
+
+@torch.no_grad()
+def constructed_decoder(cfg: dict) -> VideoDecoder:
+    """A VideoDecoder whose weights trilinearly decode `encode`'s block colours (see module docstring)."""
+    dec = VideoDecoder(cfg)
+    for p in dec.parameters():
+        p.data.mul_(0.1)  # small random weights where the construction does not care (conv1 of ResNets)
+    _zero_resnet_branches(dec)
+    c0 = cfg["block_out_channels"][0]
+    w = torch.zeros_like(dec.conv_in.weight)  # [C0, 16, 3, 3, 3]
+    for c in range(3):
+        w[c, c, 1, 1, 1] = S
+        w[3 + c, c, 1, 1, 1] = -S
+    w[6, 15, 1, 1, 1] = K
+    for j in range(9):  # first 9 detail channels ride along (unused by the construction)
+        w[7 + j, 3 + j, 1, 1, 1] = S
+    dec.conv_in.weight.copy_(w)
+    dec.conv_in.bias.zero_()
+    lin = torch.tensor([0.25, 0.5, 0.25])
+    for block in dec.up_blocks:
+        if block.entry is not None:
+            sc = block.entry.conv_shortcut
+            cin = sc.weight.shape[1]
+            ws = torch.zeros_like(sc.weight)
+            for c in range(min(16, ws.shape[0])):
+                ws[c, c, 0, 0, 0] = K / math.sqrt(cin)
+            sc.weight.copy_(ws)
+            sc.bias.zero_()
+        up = block.upsampler
+        if up is None:
+            continue
+        ch = up.conv.weight.shape[0]
+        wc = torch.zeros_like(up.conv.weight)
+        for c in range(ch):
+            wc[c, c, 0] = torch.outer(lin, lin)
+        up.conv.weight.copy_(wc)
+        up.conv.bias.zero_()
+        if up.time_conv is not None:
+            wt = torch.zeros_like(up.time_conv.weight)  # [2C, C, 3, 1, 1]
+            for c in range(ch):
+                wt[c, c, :, 0, 0] = torch.tensor([0.25, 0.75, 0.0])
+                wt[ch + c, c, :, 0, 0] = torch.tensor([0.0, 0.75, 0.25])
+            up.time_conv.weight.copy_(wt)
+            up.time_conv.bias.zero_()
+    cl = dec.conv_out.weight.shape[1]
+    wo = torch.zeros_like(dec.conv_out.weight)  # [12, C_last, kt, 3, 3]
+    taps = {0: torch.tensor([0.25, 0.75, 0.0]), 1: torch.tensor([0.0, 0.75, 0.25])}
+    scale = K / (math.sqrt(cl) * S)
+    kt = wo.shape[2] // 2
+    for c in range(3):
+        for w_off in range(2):
+            for h_off in range(2):
+                o = c * 4 + w_off * 2 + h_off
+                k2 = torch.outer(taps[h_off], taps[w_off]) * scale
+                wo[o, c, kt] = k2
+                wo[o, 3 + c, kt] = -k2
+    dec.conv_out.weight.copy_(wo)
+    dec.conv_out.bias.zero_()
+    return dec
+
+
+if __name__ == "__main__":
+    from world.scene import render_clip
+    from world.spec import ClipSpec
+    from .common import to_tensor
+    torch.set_num_threads(2)
+    fr, _ = render_clip(ClipSpec("horse", "chestnut", "gallop", "left", "snow", "dusk"), 13, 1)
+    x = to_tensor(fr)[None]
+    mu = encode(x)
+    dec = constructed_decoder(latent_config())
+    with torch.no_grad():
+        y = dec(mu)
+    print("latent", tuple(mu.shape), "decoded", tuple(y.shape), "L1", (y - x).abs().mean().item())

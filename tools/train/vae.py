@@ -1,0 +1,161 @@
+"""The built-in model's VAE decoder: constructed (train/latent.py), then fine-tuned on world clips.
+
+    PYTHONPATH=tools HH_THREADS=1 nohup nice -n 10 python3 -m train.vae --run runs/vae --latents runs/latents \
+        --minutes 60 &                                            # fine-tune / resume
+    PYTHONPATH=tools python3 -m train.vae --run runs/vae --latents runs/latents --preview   # recon.png
+
+The latent is train/latent.py's analytic encoding (block colours + sub-block detail + constant), normalised with
+runs/latents/stats.json. The decoder (reference/vae.py VideoDecoder, default widths) starts from the constructed
+weights (a trilinear decoder of the block colours) and is fine-tuned to reconstruct the frames, learning to use
+the detail channels: data = world clips of 13 frames (train split), random 128x128 crops (half centred on the
+subject), latent noise N(0, 0.05^2) in normalised units (robustness to DiT output); loss = L1 + 0.5 * L1 of
+spatial/temporal differences; Adam 2e-4; EMA 0.99 (exported). Resumable from runs/<name>/state.pt (saved
+atomically every --save-minutes and on SIGTERM). Step s uses world clips 1e6 + s*B + i.
+"""
+import argparse
+import copy
+import os
+import signal
+
+import numpy as np
+import torch
+
+from reference.vae import VideoDecoder
+from world.pngio import downscale, grid, write_png
+
+from .cache_latents import load_stats
+from .common import CsvLog, Timer, pick_device, save_atomic, to_tensor, to_uint8, world_clip
+from .latent import constructed_decoder, encode, latent_config
+from . import fastconv
+
+
+def batch(step: int, size: int, frames: int, crop: int):
+    xs = []
+    for i in range(size):
+        seed = 1_000_000 + step * size + i
+        spec, fr, info, rng = world_clip(seed, frames)
+        if crop < 256:
+            if rng.random() < 0.5 and info["masks"].any():
+                ys, xs_ = np.nonzero(info["masks"][frames // 2])
+                cy, cx = (int(ys.mean()), int(xs_.mean())) if len(ys) else (128, 128)
+            else:
+                cy, cx = rng.integers(0, 256), rng.integers(0, 256)
+            y0 = int(np.clip(cy - crop // 2 + rng.integers(-16, 17), 0, 256 - crop)) // 16 * 16
+            x0 = int(np.clip(cx - crop // 2 + rng.integers(-16, 17), 0, 256 - crop)) // 16 * 16
+            fr = fr[:, y0:y0 + crop, x0:x0 + crop]
+        xs.append(to_tensor(np.ascontiguousarray(fr)))
+    return torch.stack(xs)
+
+
+def normalise(dec: VideoDecoder, mu: torch.Tensor) -> torch.Tensor:
+    return (mu - dec.latent_mean.view(1, -1, 1, 1, 1)) / dec.latent_std.view(1, -1, 1, 1, 1)
+
+
+def losses(dec, x, noise):
+    z = normalise(dec, encode(x))
+    if noise > 0:
+        z = z + noise * torch.randn_like(z)
+    y = dec(z, first_chunk=True)
+    l1 = (y - x).abs().mean()
+    edge = sum((y.diff(dim=d) - x.diff(dim=d)).abs().mean() for d in (3, 4))
+    temporal = (y.diff(dim=2) - x.diff(dim=2)).abs().mean()
+    return l1 + 0.5 * (edge + temporal), dict(l1=l1.item(), edge=edge.item(), temporal=temporal.item())
+
+
+def new_decoder(latents: str) -> VideoDecoder:
+    st = load_stats(latents)
+    return constructed_decoder(latent_config(st["latent_mean"], st["latent_std"]))
+
+
+def load_decoder(run: str, latents: str, which: str = "ema") -> VideoDecoder:
+    """The fine-tuned decoder of `run` if it exists, else the constructed one."""
+    dec = new_decoder(latents)
+    path = os.path.join(run, "state.pt")
+    if run and os.path.exists(path):
+        dec.load_state_dict(torch.load(path, map_location="cpu")[which])
+    return dec.eval()
+
+
+def train(args):
+    dev = pick_device(args.device)
+    fastconv.enable()
+    torch.manual_seed(0)
+    dec = new_decoder(args.latents).to(dev)
+    ema = copy.deepcopy(dec).eval()
+    opt = torch.optim.Adam(dec.parameters(), lr=args.lr)
+    path = os.path.join(args.run, "state.pt")
+    step, before = 0, 0.0
+    if os.path.exists(path):
+        st = torch.load(path, map_location=dev)
+        dec.load_state_dict(st["model"]), ema.load_state_dict(st["ema"]), opt.load_state_dict(st["opt"])
+        step, before = st["step"], st["elapsed"]
+        print(f"resumed at step {step} ({before / 60:.1f} min)")
+    os.makedirs(args.run, exist_ok=True)
+    log = CsvLog(os.path.join(args.run, "log.csv"), ["step", "elapsed_s", "loss", "l1", "edge", "temporal"])
+
+    def snapshot():
+        return {"model": dec.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
+                "elapsed": timer.elapsed(), "cfg": dec.cfg}
+
+    timer, last_save = Timer(before), Timer(0)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))  # `kill PID` saves and exits after the step
+    while timer.elapsed() < args.minutes * 60 and not stop:
+        x = batch(step, args.batch, args.frames, args.crop).to(dev)
+        loss, parts = losses(dec, x, args.noise)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(dec.parameters(), 1.0)
+        opt.step()
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), dec.parameters()):
+                pe.lerp_(p, 1 - args.ema)
+        step += 1
+        log.row(step=step, elapsed_s=round(timer.elapsed(), 1), loss=loss.item(), **parts)
+        if step % 10 == 0:
+            print(f"step {step} {timer.elapsed() / 60:.1f} min loss {loss.item():.4f} l1 {parts['l1']:.4f}", flush=True)
+        if last_save.elapsed() > args.save_minutes * 60:
+            save_atomic(snapshot(), path)
+            last_save = Timer(0)
+    save_atomic(snapshot(), path)
+    print(f"done: step {step}, {timer.elapsed() / 60:.1f} min")
+
+
+@torch.no_grad()
+def preview(args):
+    fastconv.enable()
+    dec = load_decoder(args.run, args.latents)
+    base = new_decoder(args.latents).eval()
+    rows, e_ft, e_base = [], [], []
+    for i in range(6):
+        spec, fr, info, _ = world_clip(9_000_000 + i, 13)
+        z = normalise(dec, encode(to_tensor(fr)[None]))
+        rec, rec0 = to_uint8(dec(z)[0]), to_uint8(base(z)[0])
+        e_ft.append(np.abs(rec.astype(np.float32) - fr).mean())
+        e_base.append(np.abs(rec0.astype(np.float32) - fr).mean())
+        rows.append([downscale(im, 2) for j in (0, 6, 12) for im in (fr[j], rec0[j], rec[j])])
+    write_png(os.path.join(args.run, "recon.png"), grid(rows))
+    print(f"reconstruction MAE (0..255): constructed {np.mean(e_base):.2f}, fine-tuned {np.mean(e_ft):.2f}; "
+          f"wrote {args.run}/recon.png (original | constructed | fine-tuned)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="runs/vae")
+    ap.add_argument("--latents", default="runs/latents")
+    ap.add_argument("--minutes", type=float, default=60.0, help="total training wall time (across resumes)")
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--frames", type=int, default=13)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--noise", type=float, default=0.05)
+    ap.add_argument("--ema", type=float, default=0.99)
+    ap.add_argument("--save-minutes", type=float, default=3.0)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--preview", action="store_true")
+    args = ap.parse_args()
+    preview(args) if args.preview else train(args)
+
+
+if __name__ == "__main__":
+    main()
