@@ -41,6 +41,7 @@
 #include "gsthappyhorse-internal.h"
 #include "happyhorse_cabi.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -244,6 +245,31 @@ on_log (void *user_data, const char *message)
 /* ------------------------------------------------------------------------------------------------------- */
 /* Properties                                                                                                */
 
+/* Values the param specs let through but the element cannot use are refused the way GLib refuses an
+ * out-of-range value: a warning, and the property keeps its value. Prompts go into tags and messages, which
+ * must be UTF-8; a NaN passes the [min, max] check of a double param spec. Called with the object lock held. */
+static gboolean
+string_is_utf8 (GstHappyHorseSrc * self, GParamSpec * pspec, const GValue * value)
+{
+  const gchar *text = g_value_get_string (value);
+
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return TRUE;
+  g_warning ("happyhorsesrc: refusing %s: the text is not valid UTF-8; keeping the previous value",
+      g_param_spec_get_name (pspec));
+  return FALSE;
+}
+
+static gboolean
+double_is_number (GstHappyHorseSrc * self, GParamSpec * pspec, const GValue * value)
+{
+  if (!isnan (g_value_get_double (value)))
+    return TRUE;
+  g_warning ("happyhorsesrc: refusing %s=NaN: expected a number in the property's range; keeping the previous "
+      "value", g_param_spec_get_name (pspec));
+  return FALSE;
+}
+
 static void
 gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue * value, GParamSpec * pspec)
 {
@@ -252,12 +278,16 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_PROMPT:
+      if (!string_is_utf8 (self, pspec, value))
+        break;
       g_free (self->prompt);
       self->prompt = g_value_dup_string (value);
       if (self->prompt == NULL)
         self->prompt = g_strdup ("");
       break;
     case PROP_NEGATIVE_PROMPT:
+      if (!string_is_utf8 (self, pspec, value))
+        break;
       g_free (self->negative_prompt);
       self->negative_prompt = g_value_dup_string (value);
       if (self->negative_prompt == NULL)
@@ -270,9 +300,13 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
       self->num_inference_steps = g_value_get_uint (value);
       break;
     case PROP_GUIDANCE_SCALE:
+      if (!double_is_number (self, pspec, value))
+        break;
       self->guidance_scale = g_value_get_double (value);
       break;
     case PROP_DURATION:
+      if (!double_is_number (self, pspec, value))
+        break;
       self->duration = g_value_get_double (value);
       break;
     case PROP_NUM_CLIPS:
@@ -630,6 +664,36 @@ gst_happy_horse_src_set_caps (GstBaseSrc * bsrc, GstCaps * caps)
   GST_DEBUG_OBJECT (self, "negotiated %" GST_PTR_FORMAT " (native RGB %dx%d)", caps,
       GST_VIDEO_INFO_WIDTH (&self->native_info), GST_VIDEO_INFO_HEIGHT (&self->native_info));
   return TRUE;
+}
+
+/* Caps nobody downstream can take (another media type, a format we do not make): basesrc alone would stop with
+ * "not-negotiated" and no word on why; say what we make and what downstream accepts. Refusals by set_caps
+ * (frame rate, size) have posted their own error already. */
+static gboolean
+gst_happy_horse_src_negotiate (GstBaseSrc * bsrc)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  GstCaps *ours, *theirs;
+  gboolean disjoint;
+
+  if (GST_BASE_SRC_CLASS (parent_class)->negotiate (bsrc))
+    return TRUE;
+  ours = gst_pad_get_pad_template_caps (GST_BASE_SRC_PAD (bsrc));
+  theirs = gst_pad_peer_query_caps (GST_BASE_SRC_PAD (bsrc), NULL);
+  disjoint = theirs != NULL && !gst_caps_can_intersect (ours, theirs);
+  if (disjoint) {
+    gchar *wanted = gst_caps_to_string (theirs);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("happyhorsesrc makes video/x-raw in I420, YV12, NV12, NV21, Y42B, Y444, YUY2, UYVY, RGB, BGR, RGBA, BGRA, "
+            "ARGB, ABGR, RGBx, BGRx, xRGB, xBGR or GRAY8, up to %dx%d, at %d/%d fps, pixel-aspect-ratio 1/1; "
+            "downstream accepts only %s. Put videoconvert (and videoscale, videorate) after happyhorsesrc.",
+            MAX_DIMENSION, MAX_DIMENSION, self->fps_n, self->fps_d, wanted), (NULL));
+    g_free (wanted);
+  }
+  gst_caps_unref (ours);
+  if (theirs)
+    gst_caps_unref (theirs);
+  return FALSE;
 }
 
 static gboolean
@@ -1007,10 +1071,12 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
     }
     pts += self->live_base;
   }
-  if (timestamp_offset < 0 && (GstClockTime) (-timestamp_offset) > pts)
-    pts = 0;
+  /* Saturating: an extreme offset must not wrap the PTS around or make it GST_CLOCK_TIME_NONE. */
+  if (timestamp_offset < 0)
+    pts = (GstClockTime) (-(timestamp_offset + 1)) + 1 > pts ? 0 : pts - ((GstClockTime) (-(timestamp_offset + 1)) + 1);
   else
-    pts = (GstClockTime) ((gint64) pts + timestamp_offset);
+    pts = pts > (GstClockTime) G_MAXINT64 - (GstClockTime) timestamp_offset ? (GstClockTime) G_MAXINT64
+        : pts + (GstClockTime) timestamp_offset;
 
   GST_BUFFER_PTS (buffer) = pts;
   GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
@@ -1157,6 +1223,7 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
   basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_happy_horse_src_unlock_stop);
   basesrc_class->fixate = GST_DEBUG_FUNCPTR (gst_happy_horse_src_fixate);
   basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_happy_horse_src_set_caps);
+  basesrc_class->negotiate = GST_DEBUG_FUNCPTR (gst_happy_horse_src_negotiate);
   basesrc_class->decide_allocation = GST_DEBUG_FUNCPTR (gst_happy_horse_src_decide_allocation);
   basesrc_class->query = GST_DEBUG_FUNCPTR (gst_happy_horse_src_query);
   basesrc_class->is_seekable = GST_DEBUG_FUNCPTR (gst_happy_horse_src_is_seekable);

@@ -19,6 +19,7 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     public init(modelDirectory: URL, threads: Int, log: @escaping (String) -> Void) throws {
         let started = Date()
         let dir = try ModelDirectory(url: modelDirectory)
+        try MemoryBudget.check(dir)   // before any weight is touched
         directory = dir
         self.log = log
         runtime = Runtime.configure(threads: threads, log: log)
@@ -64,9 +65,22 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
 
     // MARK: prompt
 
+    /// Most tokens the text encoder sees: 8 × max_tokens (1024 for max_tokens 128).
+    public var encodedTokenLimit: Int { 8 * directory.textEncoder.maxTokens }
+
     /// [L, text_in] rows for the DiT (the known words, trimmed to `max_tokens`; L may be 0) and the unknown words.
     public func encodePrompt(_ text: String) throws -> (embedding: Tensor, unknown: [String]) {
-        let (ids, unknown) = tokenizer.encode(text)
+        var (ids, unknown) = tokenizer.encode(text)
+        // The encoder attends over every token (O(L²), not cancellable), so an enormous prompt would stall the
+        // streaming thread for minutes: encode at most `encodedTokenLimit` tokens. Prompts up to that length give
+        // exactly the reference's result (it encodes all tokens, then keeps max_tokens rows).
+        let limit = encodedTokenLimit
+        if ids.count > limit {
+            log("happyhorse: prompt has \(ids.count) known words; only the first \(limit) are encoded "
+                + "(the model uses \(directory.textEncoder.maxTokens))")
+            ids.removeSubrange(limit...)
+        }
+        if unknown.count > 64 { unknown = Array(unknown.prefix(64)) + ["… (\(unknown.count - 64) more)"] }
         let hidden = try textEncoder(ids)  // [L, H]
         let rows = min(hidden.shape[0], directory.textEncoder.maxTokens)
         return (rows == hidden.shape[0] ? hidden : hidden.rows(0..<rows), unknown)  // [min(L, max_tokens), H]

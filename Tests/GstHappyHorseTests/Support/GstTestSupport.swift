@@ -76,7 +76,15 @@ let testEngine: TestEngine = {
     } else if mode == "real" {
         fatalError("HAPPYHORSE_TEST_ENGINE=real but \(directory.path)/config.json does not exist")
     }
-    EngineFactory.override = { _, _, _ in PatternEngine() }
+    // The pattern engine stands in for the built-in model only: an explicit model-path (a directory that is not
+    // one of the built-in candidates) is loaded by the real engine, so bad-model-directory tests see real errors.
+    EngineFactory.override = { directory, threads, log in
+        if let directory, !ModelLocator.builtinCandidates(pluginDirectory: nil)
+            .contains(where: { $0.0.standardizedFileURL == directory.standardizedFileURL }) {
+            return try EngineFactory.load(modelDirectory: directory, threads: threads, log: log)
+        }
+        return PatternEngine()
+    }
     return TestEngine(isReal: false, engine: PatternEngine())
 }()
 
