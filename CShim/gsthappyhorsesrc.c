@@ -62,6 +62,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_happy_horse_src_debug);
 #define DEFAULT_N_THREADS 0
 #define DEFAULT_IS_LIVE FALSE
 #define DEFAULT_TIMESTAMP_OFFSET 0
+#define DEFAULT_LATENCY_MS 500
 
 enum
 {
@@ -78,6 +79,7 @@ enum
   PROP_N_THREADS,
   PROP_IS_LIVE,
   PROP_TIMESTAMP_OFFSET,
+  PROP_LATENCY,
 };
 
 static const gchar *const stage_codes[] = { "loading", "encoding-prompt", "denoising", "decoding" };
@@ -100,6 +102,12 @@ struct _GstHappyHorseSrc
   guint n_threads;
   gboolean is_live;
   gint64 timestamp_offset;
+  guint latency_ms;             /* live: latency budget on top of the chunk generation time */
+  gint64 settings_revision;     /* bumped by changes of prompt, negative-prompt, steps, guidance */
+
+  /* Live mode (gsthappyhorsesrc-live.c): created at init, started in start() when is-live. */
+  GstHappyHorseLive *live;
+  gboolean live_run;
 
   /* Lives as long as the instance; triggered by unlock(), reset by unlock_stop(). */
   hh_cancel *cancel;
@@ -327,10 +335,17 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
     case PROP_TIMESTAMP_OFFSET:
       self->timestamp_offset = g_value_get_int64 (value);
       break;
+    case PROP_LATENCY:
+      self->latency_ms = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  /* Live mode applies these at the next chunk (the worker compares revisions). */
+  if (prop_id == PROP_PROMPT || prop_id == PROP_NEGATIVE_PROMPT || prop_id == PROP_NUM_INFERENCE_STEPS
+      || prop_id == PROP_GUIDANCE_SCALE)
+    self->settings_revision++;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -377,11 +392,53 @@ gst_happy_horse_src_get_property (GObject * object, guint prop_id, GValue * valu
     case PROP_TIMESTAMP_OFFSET:
       g_value_set_int64 (value, self->timestamp_offset);
       break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, self->latency_ms);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+/* ------------------------------------------------------------------------------------------------------- */
+/* For the live code (gsthappyhorsesrc-live.c)                                                               */
+
+void
+gst_happy_horse_src_get_live_settings (GstHappyHorseSrc * self, GstHappyHorseLiveSettings * out)
+{
+  GST_OBJECT_LOCK (self);
+  out->prompt = g_strdup (self->prompt);
+  out->negative_prompt = g_strdup (self->negative_prompt);
+  out->steps = (gint) self->num_inference_steps;
+  out->guidance = self->guidance_scale;
+  out->revision = self->settings_revision;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* A prompt from the text_sink pad: becomes the prompt property (notified). */
+void
+gst_happy_horse_src_set_prompt_from_text (GstHappyHorseSrc * self, const gchar * text)
+{
+  GST_OBJECT_LOCK (self);
+  g_free (self->prompt);
+  self->prompt = g_strdup (text);
+  self->settings_revision++;
+  GST_OBJECT_UNLOCK (self);
+  g_object_notify (G_OBJECT (self), "prompt");
+}
+
+gsize
+gst_happy_horse_src_native_size (GstHappyHorseSrc * self)
+{
+  return GST_VIDEO_INFO_SIZE (&self->native_info);
+}
+
+GstHappyHorseLive *
+gst_happy_horse_src_get_live (GstHappyHorseSrc * self)
+{
+  return self->live;
 }
 
 /* ------------------------------------------------------------------------------------------------------- */
@@ -437,6 +494,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   gint32 width = 0, height = 0, fps_n = 0, fps_d = 1;
   gint64 t0;
   hh_status status;
+  guint latency_ms;
 
   GST_OBJECT_LOCK (self);
   model_path = g_strdup (self->model_path);
@@ -510,6 +568,21 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   GST_INFO_OBJECT (self, "%s", text);
   post_progress (self, GST_PROGRESS_TYPE_COMPLETE, "loading", text);
   g_free (text);
+
+  /* Live: one endless generation, computed ahead by the live worker (gsthappyhorsesrc-live.c). */
+  GST_OBJECT_LOCK (self);
+  self->live_run = self->is_live;
+  latency_ms = self->latency_ms;
+  self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
+  GST_OBJECT_UNLOCK (self);
+  if (self->live_run && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, self->fps_n,
+          self->fps_d, latency_ms, self->default_steps)) {
+    gst_clear_buffer (&self->native_buffer);
+    hh_engine_free (self->engine);
+    self->engine = NULL;
+    self->live_run = FALSE;
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -518,6 +591,8 @@ gst_happy_horse_src_stop (GstBaseSrc * bsrc)
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
 
+  gst_happy_horse_live_stop (self->live);     /* joins the live worker (no-op when not live) */
+  self->live_run = FALSE;
   clear_generation (self);
   if (self->converter) {
     gst_video_converter_free (self->converter);
@@ -543,6 +618,7 @@ gst_happy_horse_src_unlock (GstBaseSrc * bsrc)
 
   GST_DEBUG_OBJECT (self, "unlock: cancelling the running generation");
   hh_cancel_trigger (self->cancel);
+  gst_happy_horse_live_unlock (self->live);   /* live: wakes fill(); the worker keeps its place */
   return TRUE;
 }
 
@@ -553,6 +629,7 @@ gst_happy_horse_src_unlock_stop (GstBaseSrc * bsrc)
 
   GST_DEBUG_OBJECT (self, "unlock_stop");
   hh_cancel_reset (self->cancel);
+  gst_happy_horse_live_unlock_stop (self->live);
   return TRUE;
 }
 
@@ -795,8 +872,15 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
       return TRUE;
     }
     case GST_QUERY_LATENCY:{
+      if (self->live_run && self->fps_n > 0) {
+        /* Chunk generation time (measured estimate) + the latency budget; no upper bound (frames wait in the
+         * live queue, not downstream). */
+        GstClockTime latency = gst_happy_horse_live_query_latency (self->live);
+        GST_DEBUG_OBJECT (self, "LATENCY: %" GST_TIME_FORMAT, GST_TIME_ARGS (latency));
+        gst_query_set_latency (query, TRUE, latency, GST_CLOCK_TIME_NONE);
+        return TRUE;
+      }
       if (self->is_live && self->fps_n > 0) {
-        /* One frame; frames of a chunk can wait downstream as long as needed (no upper bound). */
         gst_query_set_latency (query, TRUE, frame_time (self, 1), GST_CLOCK_TIME_NONE);
         return TRUE;
       }
@@ -856,6 +940,30 @@ gst_happy_horse_src_get_times (GstBaseSrc * bsrc, GstBuffer * buffer, GstClockTi
   }
   *start = GST_CLOCK_TIME_NONE;
   *end = GST_CLOCK_TIME_NONE;
+}
+
+/* Live: QoS events feed the step reduction; after a flush the timeline is anchored again (the running time may
+ * restart). Upstream events arrive here, events sent to the element in send_event. */
+static gboolean
+gst_happy_horse_src_event (GstBaseSrc * bsrc, GstEvent * event)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+
+  if (self->live_run && GST_EVENT_TYPE (event) == GST_EVENT_QOS)
+    gst_happy_horse_live_qos_event (self->live, event);
+  else if (self->live_run && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    gst_happy_horse_live_flushed (self->live);
+  return GST_BASE_SRC_CLASS (parent_class)->event (bsrc, event);
+}
+
+static gboolean
+gst_happy_horse_src_send_event (GstElement * element, GstEvent * event)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (element);
+
+  if (self->live_run && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    gst_happy_horse_live_flushed (self->live);
+  return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 }
 
 /* ------------------------------------------------------------------------------------------------------- */
@@ -962,10 +1070,27 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
   GstVideoFrame in_frame, out_frame;
   GstFlowReturn ret;
   gint64 timestamp_offset;
+  GstHappyHorseLiveFrameInfo live_info = { 0 };
+  GstClockTime live_rt = GST_CLOCK_TIME_NONE;
+  gboolean discont = FALSE;
 
   if (G_UNLIKELY (!self->negotiated || self->converter == NULL)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("format wasn't negotiated before fill"));
     return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  /* Live: the next frame of the endless generation, computed ahead by the live worker. */
+  if (self->live_run) {
+    ret = gst_happy_horse_live_pop (self->live, self->native_buffer, &live_info);
+    if (ret != GST_FLOW_OK)
+      return ret;
+    target = live_info.index;
+    stream_time = frame_time (self, target);
+    clip = 0;
+    index = target;
+    if (live_info.applied_prompt)
+      push_tags (self, live_info.applied_prompt, self->base_seed, (guint) live_info.steps);
+    goto convert;
   }
 
   for (;;) {
@@ -1037,6 +1162,7 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
       break;
   }
 
+convert:
   /* Native RGB → negotiated format and size. */
   if (!gst_video_frame_map (&in_frame, &self->native_info, self->native_buffer, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL), ("could not map the native frame"));
@@ -1057,7 +1183,10 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
   GST_OBJECT_UNLOCK (self);
   next_time = frame_time (self, target + 1);
   pts = stream_time;
-  if (gst_base_src_is_live (bsrc)) {
+  if (self->live_run) {
+    /* Running time from the live anchor (gsthappyhorsesrc-live.c); re-anchored after a flush or QoS resync. */
+    pts = live_rt = gst_happy_horse_live_running_time (self->live, target, &discont);
+  } else if (gst_base_src_is_live (bsrc)) {
     /* Live: stream time 0 is anchored at the running time when the first frame is ready. */
     if (!GST_CLOCK_TIME_IS_VALID (self->live_base)) {
       GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
@@ -1084,6 +1213,12 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
   GST_BUFFER_OFFSET (buffer) = target;
   GST_BUFFER_OFFSET_END (buffer) = target + 1;
   self->next_frame = target + 1;
+  if (self->live_run) {
+    if (discont)
+      GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+    gst_happy_horse_live_handed_out (self->live, &live_info, live_rt, pts);
+    g_free (live_info.applied_prompt);
+  }
 
   GST_LOG_OBJECT (self, "frame %" G_GINT64_FORMAT " (clip %" G_GINT64_FORMAT " #%" G_GINT64_FORMAT
       ") pts %" GST_TIME_FORMAT, target, clip, index, GST_TIME_ARGS (pts));
@@ -1099,6 +1234,8 @@ gst_happy_horse_src_finalize (GObject * object)
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (object);
 
   /* Safety net: stop() normally released these. */
+  gst_happy_horse_live_free (self->live);
+  self->live = NULL;
   clear_generation (self);
   if (self->converter)
     gst_video_converter_free (self->converter);
@@ -1129,6 +1266,8 @@ gst_happy_horse_src_init (GstHappyHorseSrc * self)
   self->n_threads = DEFAULT_N_THREADS;
   self->is_live = DEFAULT_IS_LIVE;
   self->timestamp_offset = DEFAULT_TIMESTAMP_OFFSET;
+  self->latency_ms = DEFAULT_LATENCY_MS;
+  self->live = gst_happy_horse_live_new (self);
   self->cancel = hh_cancel_new ();
   self->stage = -1;
   self->generation_clip = -1;
@@ -1157,7 +1296,8 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_PROMPT,
       g_param_spec_string ("prompt", "Prompt",
-          "Text describing the video to generate. Changeable while PLAYING: applied when the next clip starts",
+          "Text describing the video to generate. Changeable while PLAYING: applied when the next clip starts "
+          "(live: at the next chunk, posting happyhorsesrc-settings-applied with its running time)",
           DEFAULT_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_NEGATIVE_PROMPT,
       g_param_spec_string ("negative-prompt", "Negative prompt",
@@ -1199,13 +1339,19 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           0, 1024, DEFAULT_N_THREADS, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_IS_LIVE,
       g_param_spec_boolean ("is-live", "Is live",
-          "Act as a live source: timestamps in running time from the first frame, synchronised to the clock "
-          "(real time only when generation is faster than real time)",
+          "Act as a live source: one endless stream of chunks, each continuing from the previous one, generated "
+          "ahead of the clock by a worker thread (see latency); timestamps in running time from the first frame; "
+          "when generation falls behind, QoS reduces the steps (happyhorsesrc-qos messages)",
           DEFAULT_IS_LIVE, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_TIMESTAMP_OFFSET,
       g_param_spec_int64 ("timestamp-offset", "Timestamp offset",
           "Offset added to every buffer timestamp, in nanoseconds", G_MININT64, G_MAXINT64,
           DEFAULT_TIMESTAMP_OFFSET, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency budget",
+          "Live mode: extra latency in milliseconds on top of the chunk generation time; the source generates at "
+          "most one chunk plus this much ahead of the clock, and the LATENCY query answers the measured chunk "
+          "generation time plus this budget", 0, 60000, DEFAULT_LATENCY_MS, rw | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_set_static_metadata (element_class, "HappyHorse text-to-video source",
       "Source/Video",
@@ -1229,5 +1375,8 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
   basesrc_class->is_seekable = GST_DEBUG_FUNCPTR (gst_happy_horse_src_is_seekable);
   basesrc_class->do_seek = GST_DEBUG_FUNCPTR (gst_happy_horse_src_do_seek);
   basesrc_class->get_times = GST_DEBUG_FUNCPTR (gst_happy_horse_src_get_times);
+  basesrc_class->event = GST_DEBUG_FUNCPTR (gst_happy_horse_src_event);
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_happy_horse_src_send_event);
+  gst_happy_horse_live_class_init (element_class);     /* text_sink request pad (prompt timeline) */
   pushsrc_class->fill = GST_DEBUG_FUNCPTR (gst_happy_horse_src_fill);
 }

@@ -117,6 +117,38 @@ void hh_generation_free (hh_generation *generation);
 
 void hh_string_free (char *string);
 
+/* ---- Live mode: one endless generation (Sources/HappyHorseCABI/LiveCABI.swift) ----------------------------
+ * Chunk after chunk, each continuing from the previous chunk's last latent frames; prompt, steps and guidance
+ * can change between chunks (hh_live_update, applied when the next chunk starts). Same threading rules as a
+ * generation: one thread at a time (the element's live worker); hh_cancel_trigger() from any thread makes a running
+ * hh_live_next_frame() return HH_ERROR_CANCELLED within one denoising step, after which the stream stays failed. */
+typedef struct hh_live hh_live;
+
+/* Starts an endless generation (nothing heavy: the prompt is encoded by the first hh_live_next_frame()).
+ * revision: caller's tag of these settings, reported with every frame. HH_ERROR_SETTINGS if the engine has no
+ * live mode. */
+hh_status hh_live_start (hh_engine *engine, const char *prompt, const char *negative_prompt, uint64_t seed,
+    int32_t num_inference_steps, float guidance_scale, int64_t revision, hh_cancel *cancel, hh_live **out_live,
+    char **out_error);
+
+/* Frames per chunk in steady state (the first chunk may hand out fewer). */
+int32_t hh_live_frames_per_chunk (const hh_live *live);
+
+/* Frames ready without computing; 0 means the next hh_live_next_frame() computes a chunk (a chunk boundary). */
+int32_t hh_live_pending_frames (const hh_live *live);
+
+/* Settings for the next chunk and later ones (steps 0 = the model's default). */
+void hh_live_update (hh_live *live, const char *prompt, const char *negative_prompt, int32_t num_inference_steps,
+    float guidance_scale, int64_t revision);
+
+/* Next frame (packed RGB8 at the native size) into rgb; computes a chunk when none is pending. Outputs (each may be
+ * NULL): the frame's index in the stream, the chunk that handed it out, that chunk's settings revision and steps,
+ * and the chunk's computing time in seconds (> 0 only on the call that computed it). Never returns HH_END. */
+hh_status hh_live_next_frame (hh_live *live, uint8_t *rgb, size_t rgb_size, int64_t *out_index, int64_t *out_chunk,
+    int64_t *out_revision, int32_t *out_steps, double *out_chunk_seconds, char **out_error);
+
+void hh_live_free (hh_live *live);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,10 +19,11 @@ public struct GenerationTimings: Sendable, Equatable {
 public final class ChunkedGeneration: VideoGenerationStream {
     let pipeline: TextToVideoPipeline
     let plan: ClipPlan
-    let sigmas: [Double]
-    let text: Tensor  // [L, text_in]
-    let negativeText: Tensor?  // [L', text_in] when CFG runs
-    let guidanceScale: Float
+    // `var` so that ContinuousGenerationStream can change them between chunks (prompt, steps, guidance).
+    var sigmas: [Double]
+    var text: Tensor  // [L, text_in]
+    var negativeText: Tensor?  // [L', text_in] when CFG runs
+    var guidanceScale: Float
     let cancellation: CancellationToken
     let progress: @Sendable (GenerationProgress) -> Void
     let latentShape: [Int]  // [C, K, h, w]

@@ -1,0 +1,97 @@
+// C ABI of live mode (endless generation): hh_live_* in CShim/include/happyhorse_cabi.h.
+import Foundation
+import HappyHorse
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class LiveHandle {
+    let stream: any ContinuousVideoStream
+    let format: NativeVideoFormat
+    init(_ stream: any ContinuousVideoStream, format: NativeVideoFormat) {
+        self.stream = stream
+        self.format = format
+    }
+}
+
+private func live(_ p: UnsafeRawPointer) -> LiveHandle { Unmanaged<LiveHandle>.fromOpaque(p).takeUnretainedValue() }
+
+@_cdecl("hh_live_start")
+public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
+                          _ negativePrompt: UnsafePointer<CChar>?, _ seed: UInt64, _ steps: Int32, _ guidance: Float,
+                          _ revision: Int64, _ cancel: UnsafeMutableRawPointer,
+                          _ outLive: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                          _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    let e = engine(enginePointer)
+    guard let continuous = e as? any ContinuousTextToVideoEngine else {
+        setError(outError, "the engine '\(e.modelName)' cannot generate endlessly (no live mode)")
+        return HHStatus.settings.rawValue
+    }
+    let token = Unmanaged<CancellationToken>.fromOpaque(cancel).takeUnretainedValue()
+    let settings = ContinuousSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
+                                      numInferenceSteps: Int(steps), guidanceScale: guidance, revision: revision)
+    do {
+        let stream = try continuous.startContinuousGeneration(settings, seed: seed, cancellation: token)
+        outLive?.pointee = Unmanaged.passRetained(LiveHandle(stream, format: e.nativeFormat)).toOpaque()
+        return HHStatus.ok.rawValue
+    } catch {
+        return fail(error, outError)
+    }
+}
+
+@_cdecl("hh_live_frames_per_chunk")
+public func hh_live_frames_per_chunk(_ p: UnsafeRawPointer) -> Int32 {
+    Int32(clamping: live(p).stream.framesPerChunk)
+}
+
+@_cdecl("hh_live_pending_frames")
+public func hh_live_pending_frames(_ p: UnsafeRawPointer) -> Int32 {
+    Int32(clamping: live(p).stream.pendingFrames)
+}
+
+@_cdecl("hh_live_update")
+public func hh_live_update(_ p: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
+                           _ negativePrompt: UnsafePointer<CChar>?, _ steps: Int32, _ guidance: Float,
+                           _ revision: Int64) {
+    live(p).stream.update(ContinuousSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
+                                             numInferenceSteps: max(0, Int(steps)), guidanceScale: guidance,
+                                             revision: revision))
+}
+
+@_cdecl("hh_live_next_frame")
+public func hh_live_next_frame(_ p: UnsafeMutableRawPointer, _ rgb: UnsafeMutablePointer<UInt8>?, _ rgbSize: Int,
+                               _ outIndex: UnsafeMutablePointer<Int64>?, _ outChunk: UnsafeMutablePointer<Int64>?,
+                               _ outRevision: UnsafeMutablePointer<Int64>?, _ outSteps: UnsafeMutablePointer<Int32>?,
+                               _ outChunkSeconds: UnsafeMutablePointer<Double>?,
+                               _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    let handle = live(p)
+    do {
+        let item = try handle.stream.nextFrame()
+        let frame = item.frame, f = handle.format
+        let expected = f.width * f.height * 3
+        guard frame.width == f.width, frame.height == f.height, frame.rgb.count == expected else {
+            setError(outError, "engine produced a \(frame.width)x\(frame.height) frame of \(frame.rgb.count) bytes; "
+                     + "expected \(f.width)x\(f.height) packed RGB (\(expected) bytes)")
+            return HHStatus.runtime.rawValue
+        }
+        guard let rgb, rgbSize >= expected else {
+            setError(outError, "frame buffer of \(rgbSize) bytes is too small for \(expected) bytes")
+            return HHStatus.runtime.rawValue
+        }
+        frame.rgb.withUnsafeBufferPointer { rgb.update(from: $0.baseAddress!, count: expected) }
+        outIndex?.pointee = Int64(frame.index)
+        outChunk?.pointee = Int64(item.chunk)
+        outRevision?.pointee = item.revision
+        outSteps?.pointee = Int32(clamping: item.steps)
+        outChunkSeconds?.pointee = item.chunkSeconds
+        return HHStatus.ok.rawValue
+    } catch {
+        return fail(error, outError)
+    }
+}
+
+@_cdecl("hh_live_free")
+public func hh_live_free(_ p: UnsafeMutableRawPointer?) {
+    guard let p else { return }
+    Unmanaged<LiveHandle>.fromOpaque(p).release()
+}

@@ -1,0 +1,288 @@
+import CGStreamer
+import CGstApp
+import Foundation
+import GstHappyHorse
+import HappyHorse
+import HappyHorseCABI
+import Testing
+
+/// Live mode (is-live=true) on a GstTestClock: an endless stream of continuing chunks generated ahead by the live
+/// worker. Works with the pattern engine and with a real model (checks read chunk boundaries from the element's
+/// `happyhorsesrc-chunk` messages; frame contents are checked with the pattern engine only).
+@Suite(.serialized) struct LiveTests {
+    /// A live happyhorsesrc in a GstHarness with a test clock, a private bus and RGB caps at the native size.
+    final class LiveHarness {
+        let harness: UnsafeMutablePointer<GstHarness>
+        let element: UnsafeMutablePointer<GstElement>
+        let bus: UnsafeMutablePointer<GstBus>
+        let clock: UnsafeMutablePointer<GstTestClock>
+        private(set) var structures: [(name: String, s: UnsafeMutablePointer<GstStructure>)] = []
+
+        init(_ configure: (UnsafeMutablePointer<GstElement>) -> Void = { _ in }) throws {
+            precondition(gstReady)
+            _ = testEngine
+            let element = try #require(gst_element_factory_make("happyhorsesrc", nil))
+            bus = gst_bus_new()
+            gst_element_set_bus(element, bus)
+            setProperty(element, "is-live", true)
+            setProperty(element, "seed", Int64(3))
+            setProperty(element, "latency", UInt32(0))
+            setProperty(element, "num-inference-steps", UInt32(testEngine.steps))
+            configure(element)
+            let f = testEngine.format
+            // Plays at once, with the harness's test clock (happyhorsesrc has a sink pad template).
+            harness = try #require(sourceHarness(element, sinkCaps:
+                "video/x-raw,format=RGB,width=\(f.width),height=\(f.height),framerate=\(f.framesPerSecond)/1"))
+            gst_object_unref(UnsafeMutableRawPointer(element))   // the harness holds it
+            self.element = element
+            clock = gst_harness_get_testclock(harness)
+        }
+
+        deinit {
+            gst_harness_teardown(harness)
+            for (_, s) in structures { gst_structure_free(s) }
+            gst_object_unref(UnsafeMutableRawPointer(clock))
+            gst_object_unref(UnsafeMutableRawPointer(bus))
+        }
+
+        func play() {}  // the harness already plays the source
+
+        /// Pulls `count` buffers, cranking the test clock whenever the source waits on it.
+        func pull(_ count: Int, timeout: Double = 120) throws -> [LiveFrame] {
+            var frames: [LiveFrame] = []
+            let deadline = Date().addingTimeInterval(timeout)
+            while frames.count < count {
+                guard Date() < deadline else { throw TestFailure("only \(frames.count) of \(count) frames in \(timeout) s") }
+                if let buffer = gst_harness_try_pull(harness) {
+                    var map = GstMapInfo()
+                    _ = gst_buffer_map(buffer, &map, GST_MAP_READ)
+                    let flags = buffer.pointee.mini_object.flags
+                    frames.append(LiveFrame(pts: buffer.pointee.pts, duration: buffer.pointee.duration,
+                                            offset: UInt64(buffer.pointee.offset), checksum: fnv1a(map.data, Int(map.size)),
+                                            discont: flags & GST_BUFFER_FLAG_DISCONT.rawValue != 0))
+                    gst_buffer_unmap(buffer, &map)
+                    gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
+                    continue
+                }
+                if gst_test_clock_timed_wait_for_multiple_pending_ids(clock, 1, 20, nil) != 0 {
+                    _ = gst_test_clock_crank(clock)
+                }
+            }
+            drain()
+            return frames
+        }
+
+        /// Element messages posted so far, in order.
+        func drain() {
+            while let m = gst_bus_pop(bus) {
+                if m.pointee.type == GST_MESSAGE_ELEMENT, let s = gst_message_get_structure(m) {
+                    structures.append((String(cString: gst_structure_get_name(s)), gst_structure_copy(s)))
+                }
+                gst_mini_object_unref(UnsafeMutableRawPointer(m).assumingMemoryBound(to: GstMiniObject.self))
+            }
+        }
+
+        func messages(_ name: String) -> [UnsafeMutablePointer<GstStructure>] {
+            drain()
+            return structures.filter { $0.name == name }.map(\.s)
+        }
+    }
+
+    struct LiveFrame {
+        var pts: UInt
+        var duration: UInt
+        var offset: UInt64
+        var checksum: UInt64
+        var discont: Bool
+    }
+
+    static func uint64(_ s: UnsafeMutablePointer<GstStructure>, _ field: String) -> UInt64 {
+        var v: UInt = 0
+        _ = gst_structure_get_uint64(s, field, &v)
+        return UInt64(v)
+    }
+
+    static func int64(_ s: UnsafeMutablePointer<GstStructure>, _ field: String) -> Int64 {
+        var v: Int = 0
+        _ = gst_structure_get_int64(s, field, &v)
+        return Int64(v)
+    }
+
+    static func int(_ s: UnsafeMutablePointer<GstStructure>, _ field: String) -> Int32 {
+        var v: Int32 = 0
+        _ = gst_structure_get_int(s, field, &v)
+        return v
+    }
+
+    static func string(_ s: UnsafeMutablePointer<GstStructure>, _ field: String) -> String? {
+        gst_structure_get_string(s, field).map { String(cString: $0) }
+    }
+
+    /// Checksum of the pattern engine's live frame `index` for `prompt` (RGB at the native size, seed 3).
+    static func patternChecksum(_ prompt: String, index: Int) -> UInt64 {
+        let f = PatternContinuousStream.frame(promptHash: PatternEngine.hash(prompt), seed: 3, index: index,
+                                              format: PatternEngine.format)
+        return f.rgb.withUnsafeBufferPointer { fnv1a($0.baseAddress!, $0.count) }
+    }
+
+    // MARK: -
+
+    @Test func chunkBoundariesAreContinuous() throws {
+        let h = try LiveHarness { setProperty($0, "prompt", "a white horse") }
+        h.play()
+        let frames = try h.pull(30)
+        let e = testEngine
+        for (n, f) in frames.enumerated() {
+            #expect(f.pts == e.time(n), "frame \(n): pts \(f.pts)")
+            #expect(f.duration == e.time(n + 1) - e.time(n))
+            #expect(f.offset == UInt64(n))
+        }
+        let chunks = h.messages("happyhorsesrc-chunk")
+        #expect(chunks.count >= 2, "expected several chunks in 30 frames")
+        // Each chunk's first frame follows the previous chunk's last one: no gap, no duplicate.
+        let starts = chunks.map { Int(Self.int64($0, "frame")) }
+        #expect(starts.first == 0)
+        #expect(zip(starts, starts.dropFirst()).allSatisfy { $1 > $0 }, "\(starts)")
+        for s in chunks { #expect(Self.uint64(s, "running-time") == UInt64(e.time(Int(Self.int64(s, "frame"))))) }
+        if !e.isReal {
+            for (n, f) in frames.enumerated() { #expect(f.checksum == Self.patternChecksum("a white horse", index: n)) }
+        }
+    }
+
+    @Test func answersLatencyWithChunkTimePlusBudget() throws {
+        let h = try LiveHarness { setProperty($0, "latency", UInt32(300)) }
+        h.play()
+        _ = try h.pull(2)
+        var live: gboolean = 0
+        var minimum: GstClockTime = 0, maximum: GstClockTime = 0
+        let query = gst_query_new_latency()!
+        defer { gst_mini_object_unref(UnsafeMutableRawPointer(query).assumingMemoryBound(to: GstMiniObject.self)) }
+        #expect(gst_element_query(h.element, query) != 0)
+        gst_query_parse_latency(query, &live, &minimum, &maximum)
+        #expect(live != 0)
+        let chunkSeconds = try #require(h.messages("happyhorsesrc-chunk").first.map { s -> Double in
+            var v = 0.0
+            _ = gst_structure_get_double(s, "seconds", &v)
+            return v
+        })
+        let budget: GstClockTime = 300_000_000
+        // At least the budget plus the first chunk's generation time (the estimate only grows from there).
+        #expect(minimum >= budget + GstClockTime(chunkSeconds * 0.99e9), "latency \(minimum) ns, chunk \(chunkSeconds) s")
+        #expect(minimum < budget + GstClockTime((chunkSeconds + 60) * 1e9))
+        #expect(maximum == GstClockTime.max)
+    }
+
+    @Test func promptChangeAppliesAtTheNextChunkAndIsReported() throws {
+        let (a, b) = testEngine.distinctPrompts
+        let h = try LiveHarness { setProperty($0, "prompt", a) }
+        h.play()
+        var frames = try h.pull(6)
+        setProperty(h.element, "prompt", b)
+        frames += try h.pull(40)
+        let applied = h.messages("happyhorsesrc-settings-applied")
+        #expect(applied.count == 1)
+        let m = try #require(applied.first)
+        #expect(Self.string(m, "prompt") == b)
+        let frame = Int(Self.int64(m, "frame"))
+        #expect(frame >= 6, "the change cannot apply to frames already pushed")
+        #expect(Self.uint64(m, "running-time") == UInt64(testEngine.time(frame)))
+        #expect(Self.uint64(m, "pts") == UInt64(frames[frame].pts))
+        // It applies at a chunk boundary: the frame is the first one handed out by a chunk.
+        let starts = h.messages("happyhorsesrc-chunk").map { Int(Self.int64($0, "frame")) }
+        #expect(starts.contains(frame), "frame \(frame) is not a chunk start: \(starts)")
+        if !testEngine.isReal {
+            for n in 0..<frame { #expect(frames[n].checksum == Self.patternChecksum(a, index: n), "frame \(n)") }
+            for n in frame..<frames.count { #expect(frames[n].checksum == Self.patternChecksum(b, index: n), "frame \(n)") }
+        }
+        #expect(getString(h.element, "prompt") == b)
+    }
+
+    @Test func textPadDrivesThePromptAtItsTimestamps() throws {
+        let (a, b) = testEngine.distinctPrompts
+        let h = try LiveHarness { setProperty($0, "prompt", a) }
+        let pad = try #require(gst_element_request_pad_simple(h.element, "text_sink"))
+        defer { gst_element_release_request_pad(h.element, pad); gst_object_unref(UnsafeMutableRawPointer(pad)) }
+        h.play()
+        // Stream start, caps and a TIME segment, then one text buffer at 0.2 s.
+        #expect(gst_pad_send_event(pad, gst_event_new_stream_start("text")) != 0)
+        let caps = gst_caps_from_string("text/x-raw,format=utf8")!
+        #expect(gst_pad_send_event(pad, gst_event_new_caps(caps)) != 0)
+        gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self))
+        var segment = GstSegment()
+        gst_segment_init(&segment, GST_FORMAT_TIME)
+        #expect(gst_pad_send_event(pad, gst_event_new_segment(&segment)) != 0)
+        let at: UInt = 200_000_000
+        let bytes = Array(b.utf8)
+        let buffer = gst_buffer_new_allocate(nil, gsize(bytes.count), nil)!
+        _ = bytes.withUnsafeBytes { gst_buffer_fill(buffer, 0, $0.baseAddress, gsize(bytes.count)) }
+        buffer.pointee.pts = at
+        #expect(gst_pad_chain(pad, buffer) == GST_FLOW_OK)
+
+        let frames = try h.pull(45)
+        let m = try #require(h.messages("happyhorsesrc-settings-applied").first)
+        #expect(Self.string(m, "prompt") == b)
+        let frame = Int(Self.int64(m, "frame"))
+        let rt = Self.uint64(m, "running-time")
+        // The first chunk boundary at or after 0.2 s.
+        let starts = h.messages("happyhorsesrc-chunk").map { Int(Self.int64($0, "frame")) }
+        let expected = try #require(starts.first { UInt64(testEngine.time($0)) >= UInt64(at) })
+        #expect(frame == expected, "applied at frame \(frame), chunk starts \(starts)")
+        #expect(rt == UInt64(testEngine.time(expected)))
+        if !testEngine.isReal {
+            #expect(frames[frame - 1].checksum == Self.patternChecksum(a, index: frame - 1))
+            #expect(frames[frame].checksum == Self.patternChecksum(b, index: frame))
+        }
+    }
+
+    @Test func keepsFlowingAfterAFlushAndAcrossPause() throws {
+        let h = try LiveHarness()
+        h.play()
+        _ = try h.pull(5)
+        #expect(gst_element_send_event(h.element, gst_event_new_flush_start()) != 0)
+        #expect(gst_element_send_event(h.element, gst_event_new_flush_stop(1)) != 0)
+        let after = try h.pull(8, timeout: 120)
+        #expect(after.count == 8)
+        // The harness sink keeps a buffer queued before the flush; the first frame made after it is DISCONT and
+        // stamped with the running time at that point, and the frames after it are contiguous.
+        let restart = try #require(after.firstIndex { $0.discont }, "a DISCONT frame after the flush")
+        #expect(restart <= 1)
+        for (x, y) in zip(after[restart...], after[(restart + 1)...]) {
+            #expect(y.pts == x.pts + x.duration, "contiguous after the flush")
+        }
+
+        // PAUSED → PLAYING: the stream goes on where it was.
+        let last = try #require(after.last)
+        #expect(gst_element_set_state(h.element, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE)
+        #expect(gst_element_set_state(h.element, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE)
+        let resumed = try h.pull(4)
+        // No stall, and time does not go back. (GstBaseSrc drops the frame that was waiting for its clock time when
+        // the element paused, as for any live source, so one frame may be missing at the pause.)
+        #expect(resumed.count == 4)
+        #expect(resumed.allSatisfy { $0.pts >= last.pts }, "\(last.pts) then \(resumed.map(\.pts))")
+    }
+
+    @Test func qosReducesStepsAndSaysSo() throws {
+        let h = try LiveHarness { setProperty($0, "num-inference-steps", UInt32(4)) }
+        h.play()
+        _ = try h.pull(3)
+        // A sink reporting 0.5 s of lateness.
+        let qos = gst_event_new_qos(GST_QOS_TYPE_UNDERFLOW, 0.5, 500_000_000, testEngine.time(2))!
+        #expect(gst_harness_push_upstream_event(h.harness, qos) != 0)
+        _ = try h.pull(30)
+        let m = try #require(h.messages("happyhorsesrc-qos").first)
+        #expect(Self.string(m, "action") == "reduce-steps")
+        #expect(Self.int(m, "previous-steps") == 4)
+        #expect(Self.int(m, "steps") == 3)
+        #expect(h.messages("happyhorsesrc-chunk").contains { Self.int($0, "steps") == 3 }, "later chunks run 3 steps")
+    }
+
+    @Test func stopsPromptlyWhileGenerating() throws {
+        PatternEngine.stepDelay = 0
+        let h = try LiveHarness()
+        h.play()
+        _ = try h.pull(1)
+        let t0 = Date()
+        #expect(gst_element_set_state(h.element, GST_STATE_NULL) == GST_STATE_CHANGE_SUCCESS)
+        #expect(Date().timeIntervalSince(t0) < 10)
+    }
+}
