@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import HappyHorse
+
+/// Live mode's endless stream on tiny random models (chunks of 4 latent frames with 1 of context: 9 frames from the
+/// first chunk, 12 from each later one).
+final class ContinuousGenerationStreamTests: XCTestCase {
+    func load(_ dir: URL) throws -> TextToVideoPipeline {
+        try TextToVideoPipeline(modelDirectory: dir, threads: 1, log: { _ in })
+    }
+
+    func frames(_ stream: any ContinuousVideoStream, _ n: Int) throws -> [ContinuousFrame] {
+        try (0..<n).map { _ in try stream.nextFrame() }
+    }
+
+    /// The endless stream is the clip machinery run on: with the same seed and settings its frames are the frames
+    /// of a long clip, byte for byte (same noise draws, same continuation, same decode with right context).
+    func testMatchesALongClipByteForByte() throws {
+        let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
+        let settings = ContinuousSettings(prompt: "a bay horse walks right")
+        let live = try pipeline.startContinuousGeneration(settings, seed: 9, cancellation: CancellationToken())
+        XCTAssertEqual(live.framesPerChunk, 12)
+        XCTAssertEqual(live.pendingFrames, 0)
+        let got = try frames(live, 33)  // chunks 0, 1, 2: 9 + 12 + 12 frames
+        let clip = try PipelineTestSupport.frames(pipeline.startGeneration(
+            GenerationRequest(prompt: settings.prompt, seed: 9, durationSeconds: 2.0), cancellation: CancellationToken(),
+            progress: { _ in }))
+        XCTAssertEqual(got.map(\.frame.index), Array(0..<33))
+        for n in 0..<33 { XCTAssertEqual(got[n].frame.rgb, clip[n].rgb, "frame \(n)") }
+        XCTAssertEqual(got.map(\.chunk), Array(repeating: 0, count: 9) + Array(repeating: 1, count: 12)
+                       + Array(repeating: 2, count: 12))
+        XCTAssertTrue(got[0].chunkSeconds > 0 && got[9].chunkSeconds > 0 && got[21].chunkSeconds > 0)
+        XCTAssertEqual(got[1].chunkSeconds, 0)
+        XCTAssertEqual(live.pendingFrames, 0)
+    }
+
+    /// A prompt change applies from the next chunk: frames before it are unchanged, the latent continuation is kept
+    /// (the first frame after the change is close to the one the old prompt would give; later ones drift apart).
+    func testPromptAndStepsChangeAtTheNextChunk() throws {
+        let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
+        let a = ContinuousSettings(prompt: "a bay horse walks right", revision: 1)
+        let reference = try frames(pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken()), 21)
+        let live = try pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken())
+        var got = try frames(live, 5)
+        live.update(ContinuousSettings(prompt: "a grey horse", numInferenceSteps: 2, revision: 2))
+        got += try frames(live, 16)
+        for n in 0..<9 {
+            XCTAssertEqual(got[n].frame.rgb, reference[n].frame.rgb, "frame \(n) (chunk 0) must not change")
+            XCTAssertEqual(got[n].revision, 1)
+            XCTAssertEqual(got[n].steps, 3)
+        }
+        for n in 9..<21 {
+            XCTAssertEqual(got[n].revision, 2)
+            XCTAssertEqual(got[n].steps, 2)
+            XCTAssertEqual(got[n].chunk, 1)
+        }
+        XCTAssertNotEqual(got[20].frame.rgb, reference[20].frame.rgb)
+    }
+
+    func testCancellationStopsTheStream() throws {
+        let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
+        let token = CancellationToken()
+        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "horse"), seed: 1, cancellation: token)
+        _ = try live.nextFrame()
+        token.cancel()
+        for _ in 0..<8 { _ = try? live.nextFrame() }  // the pending frames of chunk 0 may still come out
+        XCTAssertThrowsError(try live.nextFrame()) { XCTAssertEqual(($0 as? HappyHorseError)?.root, .cancelled) }
+    }
+}
