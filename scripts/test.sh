@@ -123,6 +123,13 @@ else
       "gst-discoverer-1.0: tags" "Ctrl-C during generation"; do skip "$name" "$no_model"; done
 fi
 
+# --- examples: each one in examples/ as written, time-limited (scripts/test-examples.sh) ---------------------
+timeout 1200 bash scripts/test-examples.sh >"$LOGS/examples.log" 2>&1
+while IFS= read -r line; do
+  case "$line" in PASS:*) pass "${line#PASS: }" ;; FAIL:*) fail "${line#FAIL: }" ;; esac
+done <"$LOGS/examples.log"
+grep -q "^[0-9]* passed, [0-9]* failed" "$LOGS/examples.log" || fail "examples (scripts/test-examples.sh)" "no summary (time limit?); see $LOGS/examples.log"
+
 # --- meson-helpers: build, meson test, staged install -------------------------------------------------------
 mbuild="$WORK/meson-build"; stage="$WORK/meson-stage"
 rm -rf "$mbuild" "$stage"
