@@ -33,7 +33,7 @@ run() {
     shift 2 || shift $#
     [[ -x $BIN ]] || build
     mkdir -p "$OUT/corpus/$target" "$OUT/crashes"
-    HH_FUZZ_TARGET=$target nice -n "${NICE:-10}" "$BIN" "$OUT/corpus/$target" "Fuzz/corpus/$target" \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/Fuzz/lsan.supp} HH_FUZZ_TARGET=$target nice -n "${NICE:-10}" "$BIN" "$OUT/corpus/$target" "Fuzz/corpus/$target" \
         -dict=Fuzz/json.dict -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$OUT/crashes/$target-" -print_final_stats=1 ${HH_FUZZ_JOBS:+-jobs=$HH_FUZZ_JOBS -workers=$HH_FUZZ_JOBS} "$@"
 }

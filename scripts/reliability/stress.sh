@@ -12,6 +12,9 @@
 # Scratch folders: .build-rel, .build-rel-asan, .build-rel-tsan (NICE, default 10, is the nice level).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# GLib 2.74 (Debian 12) hands out GstBuffer/GstEvent structs from its own slice magazines: the sanitizers see no
+# malloc/free per object, so reused memory looks like a race between threads. Plain malloc makes them visible.
+export G_SLICE=always-malloc
 export PATH="$PATH:/opt/swift/usr/bin"
 nice=${NICE:-10}
 mkdir -p .build-rel/logs
