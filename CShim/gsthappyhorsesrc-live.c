@@ -119,7 +119,9 @@ frame_time (GstHappyHorseLive * live, gint64 n)
   return gst_util_uint64_scale (n, (guint64) live->fps_d * GST_SECOND, live->fps_n);
 }
 
-/* Current running time of the element's clock, NONE without a clock or before PLAYING. */
+/* Current running time of the element's clock (NONE without a clock). Only used while the element is live-running:
+ * the pipeline sets the base time before PAUSED→PLAYING reaches the element, and fill() may already run before
+ * GST_STATE() reads PLAYING. */
 static GstClockTime
 now_running_time (GstHappyHorseLive * live)
 {
@@ -132,7 +134,7 @@ now_running_time (GstHappyHorseLive * live)
   now = gst_clock_get_time (clock);
   gst_object_unref (clock);
   base = gst_element_get_base_time (element);
-  if (GST_STATE (element) != GST_STATE_PLAYING || now < base)
+  if (now < base)
     return GST_CLOCK_TIME_NONE;
   return now - base;
 }
@@ -337,6 +339,10 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   hh_status status;
 
   gst_happy_horse_live_stop (live);
+  g_mutex_lock (&live->lock);
+  g_list_free_full (live->timeline, (GDestroyNotify) timed_prompt_free);     /* running times of a past run */
+  live->timeline = NULL;
+  g_mutex_unlock (&live->lock);
   live->fps_n = fps_n > 0 ? fps_n : 25;
   live->fps_d = fps_d > 0 ? fps_d : 1;
   live->latency_ms = latency_ms;

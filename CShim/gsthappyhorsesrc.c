@@ -824,7 +824,7 @@ frame_time (GstHappyHorseSrc * self, gint64 frame)
 static gint64
 total_frames (GstHappyHorseSrc * self)
 {
-  if (self->engine == NULL || self->num_clips_run == 0)
+  if (self->engine == NULL || self->num_clips_run == 0 || self->live_run)   /* live: endless */
     return -1;
   return self->frames_per_clip * self->num_clips_run;
 }

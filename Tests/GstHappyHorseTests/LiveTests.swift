@@ -137,6 +137,9 @@ import Testing
             #expect(f.duration == e.time(n + 1) - e.time(n))
             #expect(f.offset == UInt64(n))
         }
+        var duration: Int = 0
+        let known = gst_element_query_duration(h.element, GST_FORMAT_TIME, &duration) != 0
+        #expect(!known || duration == -1, "an endless stream has no duration (got \(duration))")
         let chunks = h.messages("happyhorsesrc-chunk")
         #expect(chunks.count >= 2, "expected several chunks in 30 frames")
         // Each chunk's first frame follows the previous chunk's last one: no gap, no duplicate.
