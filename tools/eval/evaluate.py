@@ -9,6 +9,8 @@ world.analyser on it and compares with the prompt's spec: subject colour, settin
 subjects), action class (still / slow / fast by motion energy), subject type, and background flicker against the
 same measure on rendered ground-truth clips of the same spec (3 seeds). Prints per-prompt rows and the totals,
 writes the JSON summary and a contact sheet (rows = prompts, columns = frames 0, 6, 12, 18, 24).
+--ceiling also scores the ground truth passed through the latent space and the model's decoder (what a perfect
+DiT would show).
 """
 import argparse
 import json
@@ -52,7 +54,20 @@ def ground_truth_flicker(an, spec, frames):
     return float(np.nanmean(vals))
 
 
-def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=None, json_path=None, log=print):
+@torch.no_grad()
+def reconstruct(model, frames):
+    """Ground truth through the latent space and the model's decoder (the ceiling of what the DiT can show)."""
+    from train.latent import encode
+    x = torch.from_numpy(frames).permute(3, 0, 1, 2).float().div(127.5).sub(1.0)[None]
+    d = model.vae
+    z = (encode(x) - d.latent_mean.view(1, -1, 1, 1, 1)) / d.latent_std.view(1, -1, 1, 1, 1)
+    y = d(z, first_chunk=True)[0]
+    rgb = torch.clamp(0.5 * y + 0.5, 0.0, 1.0)
+    return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).numpy()
+
+
+def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
+             ceiling=False):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     if sampler:
@@ -69,8 +84,14 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
                 a = an.analyse(frames)
                 sc, got = score(a, truth_of(spec))
                 gt_fl = ground_truth_flicker(an, spec, len(frames))
-                per.append({"prompt": prompt, "spec": spec.to_dict(), "scores": sc, "got": got,
-                            "flicker": a["flicker"], "flicker_gt": gt_fl})
+                entry = {"prompt": prompt, "spec": spec.to_dict(), "scores": sc, "got": got,
+                         "flicker": a["flicker"], "flicker_gt": gt_fl}
+                if ceiling and k == 0:
+                    rec = reconstruct(model, render_clip(spec, len(frames), seed=0)[0])
+                    ra = an.analyse(rec)
+                    entry["ceiling_scores"] = score(ra, truth_of(spec))[0]
+                    entry["flicker_vae"] = ra["flicker"]
+                per.append(entry)
                 miss = {m: got[m] for m, v in sc.items() if not v}
                 log(f"[{split}] {prompt!r}: {'ok' if not miss else 'miss ' + str(miss)} flicker {a['flicker']:.2f} (gt {gt_fl:.2f})")
                 if k == 0 and i < 4:
@@ -82,6 +103,10 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
         fl = float(np.nanmean([p["flicker"] for p in per]))
         fl_gt = float(np.nanmean([p["flicker_gt"] for p in per]))
         summary.update(flicker=fl, flicker_gt=fl_gt, flicker_ratio=fl / max(fl_gt, 1e-6))
+        if ceiling:
+            summary["ceiling"] = {m: float(np.mean([p["ceiling_scores"][m] for p in per if m in p.get("ceiling_scores", {})]))
+                                  for m in METRICS}
+            summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
             "duration_s": duration, "samples_per_prompt": samples, "seconds": round(time.time() - t0, 1),
@@ -93,6 +118,9 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
         s = results[split]["summary"]
         log(f"{split:16s} " + " ".join(f"{100 * s[m]:8.0f}%" for m in METRICS)
             + f"   {s['flicker']:.2f} ({s['flicker_gt']:.2f})  {s['flicker_ratio']:.1f}x")
+        if "ceiling" in s:
+            log(f"{'  VAE ceiling':16s} " + " ".join(f"{100 * s['ceiling'][m]:8.0f}%" for m in METRICS)
+                + f"   {s['flicker_vae']:.2f} (reconstructed ground truth)")
     if sheet:
         os.makedirs(os.path.dirname(os.path.abspath(sheet)), exist_ok=True)
         write_png(sheet, grid(rows))
@@ -113,8 +141,10 @@ def main():
     ap.add_argument("--samples", type=int, default=1)
     ap.add_argument("--sheet", default=None)
     ap.add_argument("--json", default="runs/eval/latest.json")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also score ground truth passed through the latent space and decoder")
     a = ap.parse_args()
-    evaluate(a.model, a.sampler, a.steps, a.duration, a.samples, a.sheet, a.json)
+    evaluate(a.model, a.sampler, a.steps, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling)
 
 
 if __name__ == "__main__":

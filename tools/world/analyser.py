@@ -53,6 +53,7 @@ class Analyser:
                 r = np.concatenate(resid)
                 self.thresholds[(setting, time)] = float(np.clip(np.percentile(r, 99.0) * 1.25 + 6, 22, 60))
         self.colour_table = P.subject_colour_table()
+        self.colour_top, self.mix_penalty = 1.0, 0.1
 
     # -------------------------------------------------------------------------------------------- pieces
     def classify_background(self, rowbg):
@@ -64,26 +65,40 @@ class Analyser:
                 best, dist = key, d
         return best
 
-    def subject_masks(self, frames, rowbg, key):
+    def subject_masks(self, frames, rowbg, key, factor=1.0):
         diff = np.abs(frames.astype(np.float32) - rowbg[:, :, None, :]).sum(-1)
-        m = diff > self.thresholds[key]
+        m = diff > self.thresholds[key] * factor
         return _dilate(_erode(m))
 
-    def colour(self, frames, masks, time, kind):
-        inner = _erode(masks)
-        px = frames[inner].astype(np.float32)
-        if len(px) < 10:
-            px = frames[masks].astype(np.float32)
-        if len(px) == 0:
+    def colour(self, frames, masks, rowbg, time, kind):
+        """Palette vote that allows for blur: each interior pixel p is explained as a mix
+        b + a (c - b) of its row background b and a (tinted) palette colour c, a in [0.35, 1]; the colour with
+        the smallest residual gets the pixel's vote (exact for crisp frames, robust to soft edges)."""
+        inner = masks  # the deepest interior left after up to 4 erosions: the body, not legs/mane/outline
+        for _ in range(4):
+            eroded = _erode(inner)
+            if eroded.sum() < 40:
+                break
+            inner = eroded
+        if inner.sum() == 0:
             return None
-        px = P.untint(px, time, "subject")
+        f, y, _ = np.nonzero(inner)
+        px = frames[inner].astype(np.float32)
+        bg = rowbg[f, y]
+        strength = np.abs(px - bg).sum(-1)
+        keep = strength >= np.percentile(strength, 100 * (1 - self.colour_top))  # the least-mixed pixels
+        px, bg = px[keep], bg[keep]
+        if px.shape[0] > 20000:
+            k = px.shape[0] // 20000 + 1
+            px, bg = px[::k], bg[::k]
         horse_like = kind in ("horse", "rider", "two_horses")
         names = [n for n, _ in self.colour_table if (n in P.COATS) == horse_like or (not horse_like and n in P.PLAIN)]
-        table = np.array([c for n, c in self.colour_table if n in names], np.float32)
-        if px.shape[0] > 20000:
-            px = px[:: px.shape[0] // 20000 + 1]
-        d = ((px[:, None, :] - table[None]) ** 2).sum(-1)
-        votes = np.bincount(d.argmin(1), minlength=len(names))
+        table = P.tint(np.array([c for n, c in self.colour_table if n in names], np.float32), time, "subject")
+        d = table[None] - bg[:, None]  # [N, K, 3]
+        a = np.clip(((px - bg)[:, None] * d).sum(-1) / ((d * d).sum(-1) + 1e-6), 0.35, 1.0)
+        r = ((px[:, None] - bg[:, None] - a[..., None] * d) ** 2).sum(-1)
+        r += self.mix_penalty * (1.0 - a) ** 2 * (d * d).sum(-1)  # prefer explanations needing little mixing
+        votes = np.bincount(r.argmin(1), minlength=len(names))
         return names[int(votes.argmax())]
 
     # ------------------------------------------------------------------------------------------- analyse
@@ -92,8 +107,10 @@ class Analyser:
         rowbg = _row_background(frames)
         setting, time = self.classify_background(rowbg)
         masks = self.subject_masks(frames, rowbg, (setting, time))
+        core = self.subject_masks(frames, rowbg, (setting, time), 2.0)  # the silhouette without blurred fringes
         F = len(frames)
         area = masks.reshape(F, -1).sum(1).astype(np.float32)
+        core_area = core.reshape(F, -1).sum(1).astype(np.float32)
         ys, xs = np.mgrid[0:SIZE, 0:SIZE]
         cx = np.array([xs[m].mean() if a > 0 else np.nan for m, a in zip(masks, area)])
         cy = np.array([ys[m].mean() if a > 0 else np.nan for m, a in zip(masks, area)])
@@ -103,14 +120,14 @@ class Analyser:
             res.update(subject=None, colour=None, direction=None, action_class=None, facing=None)
             return res
         n = np.arange(F)[ok].astype(np.float32)
-        size = float(np.sqrt(np.median(area[ok])))
+        size = float(np.sqrt(np.median(np.where(core_area[ok] > 30, core_area[ok], area[ok]))))
         vx = np.polyfit(n, cx[ok], 1)[0]
         zoom = np.polyfit(n, np.log(np.sqrt(area[ok])), 1)[0]
         yres = cy[ok] - np.polyval(np.polyfit(n, cy[ok], 1), n)
         bounce = float(yres.std() / size)
         kind = self.subject_type(frames, masks, ok, cy, size, setting, time)
         res["subject"] = kind
-        res["colour"] = self.colour(frames, masks, time, kind)
+        res["colour"] = self.colour(frames, masks, rowbg, time, kind)
         # Reference size: a horse of L=90 has sqrt(area) ~ 0.5*90; normalise speeds to that.
         speed = abs(vx) / size * 45.0
         zspeed = abs(zoom)
