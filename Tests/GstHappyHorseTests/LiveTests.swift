@@ -181,7 +181,7 @@ import Testing
         h.play()
         var frames = try h.pull(6)
         setProperty(h.element, "prompt", b)
-        frames += try h.pull(40)
+        frames += try h.pull(30)
         let applied = h.messages("happyhorsesrc-settings-applied")
         #expect(applied.count == 1)
         let m = try #require(applied.first)
@@ -221,7 +221,7 @@ import Testing
         buffer.pointee.pts = at
         #expect(gst_pad_chain(pad, buffer) == GST_FLOW_OK)
 
-        let frames = try h.pull(45)
+        let frames = try h.pull(24)
         let m = try #require(h.messages("happyhorsesrc-settings-applied").first)
         #expect(Self.string(m, "prompt") == b)
         let frame = Int(Self.int64(m, "frame"))
@@ -271,7 +271,7 @@ import Testing
         // A sink reporting 0.5 s of lateness.
         let qos = gst_event_new_qos(GST_QOS_TYPE_UNDERFLOW, 0.5, 500_000_000, testEngine.time(2))!
         #expect(gst_harness_push_upstream_event(h.harness, qos) != 0)
-        _ = try h.pull(30)
+        _ = try h.pull(26)
         let m = try #require(h.messages("happyhorsesrc-qos").first)
         #expect(Self.string(m, "action") == "reduce-steps")
         #expect(Self.int(m, "previous-steps") == 4)
