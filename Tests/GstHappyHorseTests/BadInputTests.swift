@@ -85,7 +85,7 @@ struct BadInputTests {
 
     @Test func extremeTimestampOffsetsDoNotWrap() throws {
         for offset in [Int64.max, Int64.min] {
-            let p = try TestPipeline(launchLine("seed=3 num-buffers=2 timestamp-offset=\(offset)"))
+            let p = try TestPipeline(launchLine("seed=3 num-buffers=2 timestamp-offset=\(offset) \(tinyModelProperty)"))
             let frames = try p.run()
             #expect(frames.count == 2)
             // PTS must stay valid clock times (not GST_CLOCK_TIME_NONE, not wrapped around) and not go backwards.
@@ -283,7 +283,7 @@ struct BadInputTests {
     private func expectStreamError(caps: String, contains: [String]) throws {
         // Set on the appsink after linking: with caps the template cannot meet, gst_parse_launch would not even
         // link (gst-launch says "could not link"); set later, they reach the element at negotiation.
-        let p = try TestPipeline(launchLine("seed=1 num-buffers=3"))
+        let p = try TestPipeline(launchLine("seed=1 num-buffers=3 \(tinyModelProperty)"))
         let filter = try #require(gst_caps_from_string(caps))
         gst_app_sink_set_caps(p.appsink, filter)
         gst_mini_object_unref(UnsafeMutableRawPointer(filter).assumingMemoryBound(to: GstMiniObject.self))
@@ -346,9 +346,10 @@ func editConfig(_ dir: URL, _ edit: (inout [String: Any]) -> Void) throws {
     try JSONSerialization.data(withJSONObject: config).write(to: url)
 }
 
-/// The process is healthy: a new pipeline makes two frames and goes to NULL.
+/// The process is healthy: a new pipeline (tiny model, so it is quick whatever the test engine) makes two frames
+/// and goes to NULL.
 func expectRecovery(sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let p = try TestPipeline(launchLine("seed=9 num-buffers=2"))
+    let p = try TestPipeline(launchLine("seed=9 num-buffers=2 \(tinyModelProperty)"))
     let frames = try p.run(timeout: 120)
     #expect(frames.count == 2, "the next pipeline did not run: \(p.errorText ?? "no error")", sourceLocation: sourceLocation)
     #expect(p.setState(GST_STATE_NULL) == GST_STATE_CHANGE_SUCCESS, sourceLocation: sourceLocation)
