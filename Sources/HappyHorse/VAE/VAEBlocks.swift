@@ -51,27 +51,32 @@ struct VAEUpsampler: Sendable {
     }
 
     func callAsFunction(_ x: Tensor, firstChunk: Bool) -> Tensor {
-        var x = x
-        if let timeConv {
-            let (c, t, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-            let y = timeConv(x)  // [2C, T, H, W]
-            let drop = firstChunk ? 1 : 0
-            let t2 = 2 * t - drop
-            var z = Tensor(shape: [c, t2, x.shape[2], x.shape[3]])  // [C, 2T(−1), H, W]
-            y.storage.withUnsafeBufferPointer { yp in
-                z.storage.withUnsafeMutableBufferPointer { zp in
-                    for ch in 0..<c {
-                        for tt in drop..<(2 * t) {
-                            // frame tt of the interleave = frame tt/2 of half (tt % 2): channel (tt % 2)·C + ch
-                            let src = yp.baseAddress! + (((tt % 2) * c + ch) * t + tt / 2) * hw
-                            let dst = zp.baseAddress! + (ch * t2 + tt - drop) * hw
-                            dst.update(from: src, count: hw)
-                        }
+        spatial(timeConv == nil ? x : temporal(x, firstChunk: firstChunk))
+    }
+
+    /// The "3d" time step: [C, T, H, W] → [C, 2T(−1), H, W].
+    func temporal(_ x: Tensor, firstChunk: Bool) -> Tensor {
+        guard let timeConv else { return x }
+        let (c, t, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let y = timeConv(x)  // [2C, T, H, W]
+        let drop = firstChunk ? 1 : 0
+        let t2 = 2 * t - drop
+        var z = Tensor(shape: [c, t2, x.shape[2], x.shape[3]])  // [C, 2T(−1), H, W]
+        y.storage.withUnsafeBufferPointer { yp in
+            z.storage.withUnsafeMutableBufferPointer { zp in
+                for ch in 0..<c {
+                    for tt in drop..<(2 * t) {
+                        // frame tt of the interleave = frame tt/2 of half (tt % 2): channel (tt % 2)·C + ch
+                        let src = yp.baseAddress! + (((tt % 2) * c + ch) * t + tt / 2) * hw
+                        let dst = zp.baseAddress! + (ch * t2 + tt - drop) * hw
+                        dst.update(from: src, count: hw)
                     }
                 }
             }
-            x = z
         }
-        return conv(x, upsample: 2)  // nearest ×2 fused into the conv: [C, T', 2H, 2W]
+        return z
     }
+
+    /// Nearest ×2 fused into the conv: [C, T, H, W] → [C, T, 2H, 2W].
+    func spatial(_ x: Tensor) -> Tensor { conv(x, upsample: 2) }
 }

@@ -16,10 +16,12 @@ extension VideoDecoder {
         let lo = max(0, start - left)
         let hi = min(t, end + right)
         let first = lo + offset == 0
-        let pixels = try self(latents.slicingFrames(lo..<hi), firstChunk: first, cancellation: cancellation)  // [3, F, H, W]
+        let frames = first ? tf * (hi - lo - 1) + 1 : tf * (hi - lo)
         let cropLo = first && start > 0 ? 1 + tf * (start - 1) : tf * (start - lo)
         let cropHi = tf * (hi - end)
-        return pixels.slicingFrames(cropLo..<(pixels.shape[1] - cropHi))
+        // [3, F − cropLo − cropHi, H, W]: the context's frames are dropped inside the decoder, before its per-frame layers
+        return try self(latents.slicingFrames(lo..<hi), firstChunk: first, keep: cropLo..<(frames - cropHi),
+                        cancellation: cancellation)
     }
 }
 

@@ -56,43 +56,82 @@ public final class VideoDecoder: @unchecked Sendable {
     }
 
     /// z [Cz, T, h, w] (normalised) → pixels [3, F, h·16, w·16]; F = 4(T−1)+1 when `firstChunk`, else 4T.
-    /// `trace` receives the named intermediates of the reference (`denormalized`, `conv_in`, `mid.resnets.{i}`,
-    /// `up_blocks.{b}.entry`, `up_blocks.{b}.upsampler`, `up_blocks.{b}`, `conv_out`, `pixels`).
-    /// `cancellation` is checked between blocks.
-    public func callAsFunction(_ z: Tensor, firstChunk: Bool, cancellation: CancellationToken? = nil,
+    /// `keep`: only these output frames are wanted; they are cropped right after the last layer that mixes frames
+    /// (every later layer works frame by frame), so the high-resolution layers skip the others — the result equals
+    /// cropping the full output. `trace` receives the named intermediates of the reference (`denormalized`,
+    /// `conv_in`, `mid.resnets.{i}`, `up_blocks.{b}.entry`, `up_blocks.{b}.upsampler`, `up_blocks.{b}`, `conv_out`,
+    /// `pixels`; after the crop, of the kept frames). `cancellation` is checked between blocks.
+    public func callAsFunction(_ z: Tensor, firstChunk: Bool, keep: Range<Int>? = nil,
+                               cancellation: CancellationToken? = nil,
                                trace: ((String, Tensor) -> Void)? = nil) throws -> Tensor {
         let c = configuration
         guard z.rank == 4, z.shape[0] == c.latentChannels, z.shape[1] > 0 else {
             throw HappyHorseError.invalidArgument(name: "latent", reason: "expected [\(c.latentChannels), T>0, h, w], got \(z.shape)")
         }
+        let frames = firstChunk ? c.temporalFactor * (z.shape[1] - 1) + 1 : c.temporalFactor * z.shape[1]
+        if let keep, keep.lowerBound < 0 || keep.upperBound > frames || keep.isEmpty {
+            throw HappyHorseError.invalidArgument(name: "kept frames", reason: "\(keep) of \(frames) output frames")
+        }
+        var stage = 0  // temporal stages done (see `temporalStages`)
+        func crop(_ x: inout Tensor) {
+            stage += 1
+            if stage == temporalStages, let keep, keep != 0..<frames { x = x.slicingFrames(keep) }  // [C, kept, H, W]
+        }
         var x = denormalize(z)  // [Cz, T, h, w]
         trace?("denormalized", x)
         x = convIn(x)  // [C0, T, h, w]
         trace?("conv_in", x)
+        crop(&x)
         for (i, resnet) in mid.enumerated() {
             x = resnet(x)
             trace?("mid.resnets.\(i)", x)
+            crop(&x)
         }
         for (b, block) in upBlocks.enumerated() {
             try cancellation?.check()
+            let temporal = c.temporalKernel[b] > 1
             if let entry = block.entry {
                 x = entry(x)  // [Cb, T', H, W]
                 trace?("up_blocks.\(b).entry", x)
+                if temporal { crop(&x) }
             }
             if let upsampler = block.upsampler {
-                x = upsampler(x, firstChunk: firstChunk)  // [Cb, T'', 2H, 2W]
+                if upsampler.timeConv != nil {
+                    x = upsampler.temporal(x, firstChunk: firstChunk)  // [Cb, 2T(−1), H, W]
+                    crop(&x)
+                }
+                x = upsampler.spatial(x)  // [Cb, T'', 2H, 2W]
                 trace?("up_blocks.\(b).upsampler", x)
             }
-            for resnet in block.resnets { x = resnet(x) }
+            for resnet in block.resnets {
+                x = resnet(x)
+                if temporal { crop(&x) }
+            }
             trace?("up_blocks.\(b)", x)
         }
         x = Norm.channelRMSNorm(x, eps: VAENorm.eps)
         Activation.silu(&x)
         x = convOut(x)  // [3·p·p, F, H, W]
+        if convOut.kernel.t > 1 { crop(&x) }
         trace?("conv_out", x)
+        if stage == 0, let keep, keep != 0..<frames { x = x.slicingFrames(keep) }  // no temporal layer at all
         let pixels = Self.unpatchify(x, patch: c.patchSize, channels: c.outChannels)  // [3, F, H·p, W·p]
         trace?("pixels", pixels)
         return pixels
+    }
+
+    /// Layers that mix frames (conv_in, mid, kt = 3 blocks, upsample3d time convs, conv_out with kt = 3): after the
+    /// last of them every layer works frame by frame.
+    var temporalStages: Int {
+        let c = configuration
+        var n = 1 + mid.count  // conv_in, mid ResNets (kt 3)
+        for (b, block) in upBlocks.enumerated() {
+            let temporal = c.temporalKernel[b] > 1
+            if temporal, block.entry != nil { n += 1 }
+            if block.upsampler?.timeConv != nil { n += 1 }
+            if temporal { n += block.resnets.count }
+        }
+        return n + (convOut.kernel.t > 1 ? 1 : 0)
     }
 
     /// mu = z·std_c + mean_c on [C, T, h, w].

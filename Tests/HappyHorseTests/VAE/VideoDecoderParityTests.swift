@@ -50,6 +50,18 @@ final class VideoDecoderParityTests: XCTestCase {
         }
     }
 
+    func testKeptFramesEqualCroppingTheOutput() throws {
+        let vae = try decoder()
+        let z = try XCTUnwrap(try ParityTestSupport.load("vae/window.safetensors")["z"])  // [C, 6, h, w]
+        for first in [true, false] {
+            let full = try vae(z, firstChunk: first)
+            for keep in [0..<5, 4..<9, 7..<full.shape[1], 0..<full.shape[1]] {
+                XCTAssertEqual(try vae(z, firstChunk: first, keep: keep), full.slicingFrames(keep), "first \(first) keep \(keep)")
+            }
+        }
+        XCTAssertThrowsError(try vae(z, firstChunk: true, keep: 0..<100))
+    }
+
     func testRGB8MappingClampsAndMapsNaNToZero() {
         let pixels = Tensor(shape: [3, 1, 1, 3], storage: [-2, 0, 2, .nan, .infinity, -.infinity, 0.999, -0.999, 1])
         XCTAssertEqual(VideoDecoder.rgb8(pixels, frame: 0), [0, 0, 254, 127, 255, 0, 255, 0, 255])  // RGB per pixel
