@@ -14,6 +14,13 @@ public struct GenerationTimings: Sendable, Equatable {
     /// From the start of `startGeneration` to the first frame being available.
     public var firstFrame: Double?
     public var total = 0.0
+    /// Process CPU time (all threads of the process) spent in the denoising and decoding stages: on a loaded machine
+    /// a steadier measure of the work than wall time.
+    public var denoisingCPU = 0.0
+    public var decodingCPU = 0.0
+
+    /// CPU seconds used by this process so far.
+    static func processCPUSeconds() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
 }
 
 public final class ChunkedGeneration: VideoGenerationStream {
@@ -122,14 +129,16 @@ public final class ChunkedGeneration: VideoGenerationStream {
             text: text, negativeText: negativeText, guidanceScale: negativeText == nil ? 1 : guidanceScale,
             audioLength: 0, latentFrames: latentShape[1], latentHeight: latentShape[2], latentWidth: latentShape[3],
             sampler: sampler, sigmas: sigmas, conditioningFrames: conditioning)
-        let denoiseStart = Date()
+        let (denoiseStart, denoiseCPU) = (Date(), GenerationTimings.processCPUSeconds())
         let latents = try LatentGeneration.generate(dit: pipeline.dit, request: request,
                                                     noise: .injected(initial: initial, steps: steps),
                                                     cancellation: cancellation, progress: { _ in self.stepFinished() })
         timings.denoising += Date().timeIntervalSince(denoiseStart)
-        let decodeStart = Date()
+        timings.denoisingCPU += GenerationTimings.processCPUSeconds() - denoiseCPU
+        let (decodeStart, decodeCPU) = (Date(), GenerationTimings.processCPUSeconds())
         try decode(latents.video)
         timings.decoding += Date().timeIntervalSince(decodeStart)
+        timings.decodingCPU += GenerationTimings.processCPUSeconds() - decodeCPU
         chunk += 1
     }
 

@@ -20,10 +20,10 @@ final class PipelineBenchmarkTests: XCTestCase {
                               durationSeconds: duration), cancellation: CancellationToken(), progress: { _ in })
         let frames = try PipelineTestSupport.frames(stream)
         let t = try XCTUnwrap(stream as? ChunkedGeneration).timings
-        print(String(format: "%d frames %dx%d: total %.2f s, real-time factor %.2f; prompt %.3f s, denoising %.2f s, "
-                     + "decoding %.2f s, first frame %.2f s", frames.count, pipeline.nativeFormat.width,
-                     pipeline.nativeFormat.height, t.total, t.total / duration, t.encodingPrompt, t.denoising, t.decoding,
-                     t.firstFrame ?? 0))
+        print(String(format: "%d frames %dx%d: total %.2f s, real-time factor %.2f; prompt %.3f s, denoising %.2f s "
+                     + "(%.2f CPU-s), decoding %.2f s (%.2f CPU-s), first frame %.2f s", frames.count,
+                     pipeline.nativeFormat.width, pipeline.nativeFormat.height, t.total, t.total / duration,
+                     t.encodingPrompt, t.denoising, t.denoisingCPU, t.decoding, t.decodingCPU, t.firstFrame ?? 0))
     }
 }
 
