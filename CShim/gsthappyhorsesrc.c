@@ -530,10 +530,19 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
     self->model_name = g_strdup (name ? name : "unknown");
     hh_string_free (name);
   }
+  /* Read by queries on other threads (under the object lock). */
+  GST_OBJECT_LOCK (self);
   self->fps_n = fps_n;
   self->fps_d = fps_d > 0 ? fps_d : 1;
+  GST_OBJECT_UNLOCK (self);
   self->default_steps = hh_engine_default_steps (self->engine);
-  self->frames_per_clip = hh_engine_frame_count (self->engine, duration);
+  {
+    gint64 frames = hh_engine_frame_count (self->engine, duration);
+
+    GST_OBJECT_LOCK (self);
+    self->frames_per_clip = frames;
+    GST_OBJECT_UNLOCK (self);
+  }
   if (self->frames_per_clip <= 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("duration=%g s is too short: the model %s makes no frame for it", duration, self->model_name),
@@ -580,7 +589,9 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
     self->engine = NULL;
+    GST_OBJECT_LOCK (self);
     self->live_run = FALSE;
+    GST_OBJECT_UNLOCK (self);
     return FALSE;
   }
   return TRUE;
@@ -592,7 +603,9 @@ gst_happy_horse_src_stop (GstBaseSrc * bsrc)
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
 
   gst_happy_horse_live_stop (self->live);     /* joins the live worker (no-op when not live) */
+  GST_OBJECT_LOCK (self);
   self->live_run = FALSE;
+  GST_OBJECT_UNLOCK (self);
   clear_generation (self);
   if (self->converter) {
     gst_video_converter_free (self->converter);
@@ -605,7 +618,9 @@ gst_happy_horse_src_stop (GstBaseSrc * bsrc)
   g_clear_pointer (&self->model_name, g_free);
   self->negotiated = FALSE;
   self->stage = -1;
+  GST_OBJECT_LOCK (self);
   self->fps_n = 0;
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -833,17 +848,30 @@ static gboolean
 gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  gint fps_n, fps_d;
+  gint64 total;
+  gboolean live_run, is_live;
+
+  /* Queries come from any thread while start()/stop() change these: one consistent snapshot (a race TSan found). */
+  GST_OBJECT_LOCK (self);
+  fps_n = self->fps_n;
+  fps_d = self->fps_d > 0 ? self->fps_d : 1;
+  /* total_frames() without its engine check: the engine pointer is written by the load outside this lock. */
+  total = (self->num_clips_run == 0 || self->live_run || self->frames_per_clip <= 0) ? -1
+      : self->frames_per_clip * self->num_clips_run;
+  live_run = self->live_run;
+  is_live = self->is_live;
+  GST_OBJECT_UNLOCK (self);
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_DURATION:{
       GstFormat format;
-      gint64 total = total_frames (self);
 
       gst_query_parse_duration (query, &format, NULL);
-      if (total < 0 || self->fps_n <= 0)
+      if (total < 0 || fps_n <= 0)
         break;
       if (format == GST_FORMAT_TIME) {
-        gst_query_set_duration (query, format, frame_time (self, total));
+        gst_query_set_duration (query, format, gst_util_uint64_scale (total, (guint64) fps_d * GST_SECOND, fps_n));
         return TRUE;
       }
       if (format == GST_FORMAT_DEFAULT) {
@@ -856,15 +884,15 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
       GstFormat src_fmt, dest_fmt;
       gint64 src_val, dest_val;
 
-      if (self->fps_n <= 0)
+      if (fps_n <= 0)
         break;
       gst_query_parse_convert (query, &src_fmt, &src_val, &dest_fmt, &dest_val);
       if (src_fmt == dest_fmt) {
         dest_val = src_val;
       } else if (src_fmt == GST_FORMAT_DEFAULT && dest_fmt == GST_FORMAT_TIME && src_val >= 0) {
-        dest_val = frame_time (self, src_val);
+        dest_val = gst_util_uint64_scale (src_val, (guint64) fps_d * GST_SECOND, fps_n);
       } else if (src_fmt == GST_FORMAT_TIME && dest_fmt == GST_FORMAT_DEFAULT && src_val >= 0) {
-        dest_val = gst_util_uint64_scale (src_val, self->fps_n, (guint64) self->fps_d * GST_SECOND);
+        dest_val = gst_util_uint64_scale (src_val, fps_n, (guint64) fps_d * GST_SECOND);
       } else {
         break;
       }
@@ -872,7 +900,7 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
       return TRUE;
     }
     case GST_QUERY_LATENCY:{
-      if (self->live_run && self->fps_n > 0) {
+      if (live_run && fps_n > 0) {
         /* Chunk generation time (measured estimate) + the latency budget; no upper bound (frames wait in the
          * live queue, not downstream). */
         GstClockTime latency = gst_happy_horse_live_query_latency (self->live);
@@ -880,8 +908,9 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
         gst_query_set_latency (query, TRUE, latency, GST_CLOCK_TIME_NONE);
         return TRUE;
       }
-      if (self->is_live && self->fps_n > 0) {
-        gst_query_set_latency (query, TRUE, frame_time (self, 1), GST_CLOCK_TIME_NONE);
+      if (is_live && fps_n > 0) {
+        gst_query_set_latency (query, TRUE, gst_util_uint64_scale (1, (guint64) fps_d * GST_SECOND, fps_n),
+            GST_CLOCK_TIME_NONE);
         return TRUE;
       }
       break;
