@@ -18,7 +18,7 @@
  *  - QoS: a frame handed out later than its running time + the reported latency (or a QoS event with positive
  *    jitter) reduces the steps of the following chunks (at most once per chunk) and posts `happyhorsesrc-qos`;
  *    at 1 step and still late by more than a chunk, the timeline is re-anchored (a gap, DISCONT) instead of
- *    drifting later and later. Frames early by more than half a chunk restore steps one at a time.
+ *    drifting later and later. A chunk computed in less than half its duration restores one step.
  *  - The prompt timeline: request sink pad `text_sink` (text/x-raw, utf8). GstPushSrc has no sink pad of its own;
  *    the element class gets a request pad template and request_new_pad/release_pad, and the pad's chain function
  *    only records (running time, text); it never blocks and never forwards anything downstream.
@@ -82,6 +82,7 @@ struct _GstHappyHorseLive
   gdouble chunk_estimate;       /* seconds, 0 = not measured */
   GstClockTime reported_latency;
   gint qos_steps;               /* 0 = no reduction; else the step cap for the next chunks */
+  gint configured_steps;        /* steps the settings ask for (before the QoS cap) */
   gint64 qos_chunk;             /* chunk of the last QoS decision */
   gint64 qos_late_hint;         /* jitter from a QoS event, ns; 0 = none */
   gint last_steps;
@@ -232,6 +233,9 @@ apply_settings (GstHappyHorseLive * live, gint64 next_index, gint64 * sent_revis
 
   gst_happy_horse_src_get_live_settings (live->src, &s);
   steps = s.steps > 0 ? s.steps : live->default_steps;
+  g_mutex_lock (&live->lock);
+  live->configured_steps = steps;
+  g_mutex_unlock (&live->lock);
   if (cap > 0 && cap < steps)
     steps = cap;
   if (s.revision != *sent_revision || steps != *sent_steps) {
@@ -570,9 +574,11 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
   live->qos_late_hint = 0;
   if (GST_CLOCK_TIME_IS_VALID (now))
     lateness = GST_CLOCK_DIFF (running_time + latency, now);
-  if (hint > lateness)
-    lateness = hint;
-  if (lateness > 0 && info->chunk > live->qos_chunk) {
+  if (hint > 0 && hint + (GstClockTimeDiff) frame_time (live, 1) > lateness)
+    lateness = hint + (GstClockTimeDiff) frame_time (live, 1);  /* the sink was late already: act on it */
+  /* Late: more than a frame past the point where the sink renders it (a few ms of scheduling jitter is not), or a
+   * QoS event from downstream said so. */
+  if (lateness > (GstClockTimeDiff) frame_time (live, 1) && info->chunk > live->qos_chunk) {
     previous = live->qos_steps > 0 ? live->qos_steps : live->last_steps;
     if (previous > 1) {
       steps = MAX (1, previous - MAX (1, previous / 4));
@@ -586,13 +592,16 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
       steps = previous = 1;
       action = "resync";
     }
-  } else if (lateness < 0 && live->qos_steps > 0 && info->chunk_seconds > 0
-      && GST_CLOCK_TIME_IS_VALID (now) && running_time > now + chunk_duration / 2 && info->chunk > live->qos_chunk) {
+  } else if (lateness <= 0 && live->qos_steps > 0 && live->qos_steps < live->configured_steps
+      && info->chunk_seconds > 0
+      && info->chunk_seconds * GST_SECOND < chunk_duration / 2 && info->chunk > live->qos_chunk) {
+    /* Headroom: this chunk took less than half its duration to compute (frames are handed out at their running
+     * time, so the clock alone cannot tell how much faster than real time generation is). */
     previous = live->qos_steps;
     live->qos_steps = previous + 1;
     steps = live->qos_steps;
-    if (steps >= live->default_steps)
-      live->qos_steps = 0;
+    if (steps >= live->configured_steps)
+      live->qos_steps = 0;      /* back to the configured steps: no cap */
     live->qos_chunk = info->chunk;
     action = "restore-steps";
   }
