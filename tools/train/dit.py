@@ -14,7 +14,7 @@ Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s
   * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
     excluded from the loss.
 The text encoder (reference/text_encoder.py) runs on the caption ids and feeds the DiT's text tokens.
-AdamW, warm-up 200 steps, gradient clip 1, EMA 0.999 (exported); matmuls in bf16 autocast (fp32 weights).
+AdamW, warm-up 200 steps, gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights).
 """
 import argparse
 import copy
@@ -157,10 +157,11 @@ def train(args):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
+        decay = min(args.ema, (1 + step) / (10 + step))  # EMA warm-up: usable early, 0.999 later
         with torch.no_grad():
             for m, e in ((dit, ema_dit), (te, ema_te)):
                 for pe, p in zip(e.parameters(), m.parameters()):
-                    pe.lerp_(p, 1 - args.ema)
+                    pe.lerp_(p, 1 - decay)
         step += 1
         hi = per[sigma > 0.7].mean().item() if (sigma > 0.7).any() else float("nan")
         lo = per[sigma <= 0.7].mean().item() if (sigma <= 0.7).any() else float("nan")
