@@ -226,20 +226,8 @@ public func hh_generation_next_frame(_ p: UnsafeMutableRawPointer, _ rgb: Unsafe
     let handle = Unmanaged<GenerationHandle>.fromOpaque(p).takeUnretainedValue()
     do {
         guard let frame = try handle.stream.nextFrame() else { return HHStatus.end.rawValue }
-        let f = handle.format
-        let expected = f.width * f.height * 3
-        guard frame.width == f.width, frame.height == f.height, frame.rgb.count == expected else {
-            setError(outError, "engine produced a \(frame.width)x\(frame.height) frame of \(frame.rgb.count) bytes; "
-                     + "expected \(f.width)x\(f.height) packed RGB (\(expected) bytes)")
-            return HHStatus.runtime.rawValue
-        }
-        guard let rgb, rgbSize >= expected else {
-            setError(outError, "frame buffer of \(rgbSize) bytes is too small for \(expected) bytes")
-            return HHStatus.runtime.rawValue
-        }
-        frame.rgb.withUnsafeBufferPointer { rgb.update(from: $0.baseAddress!, count: expected) }
-        outIndex?.pointee = Int64(frame.index)
-        return HHStatus.ok.rawValue
+        return deliverFrame(frame, format: handle.format, into: rgb, size: rgbSize, index: outIndex,
+                            error: outError).rawValue
     } catch {
         return fail(error, outError)
     }
@@ -254,4 +242,24 @@ public func hh_generation_free(_ p: UnsafeMutableRawPointer?) {
 @_cdecl("hh_string_free")
 public func hh_string_free(_ p: UnsafeMutablePointer<CChar>?) {
     free(p)
+}
+
+/// Copies `frame` (packed RGB at the engine's native size) into the caller's buffer and reports its index.
+/// Returns `.ok`, or `.runtime` with an error naming the sizes when the frame or the buffer does not fit.
+func deliverFrame(_ frame: VideoFrame, format f: NativeVideoFormat, into rgb: UnsafeMutablePointer<UInt8>?,
+                  size rgbSize: Int, index outIndex: UnsafeMutablePointer<Int64>?,
+                  error outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> HHStatus {
+    let expected = f.width * f.height * 3
+    guard frame.width == f.width, frame.height == f.height, frame.rgb.count == expected else {
+        setError(outError, "engine produced a \(frame.width)x\(frame.height) frame of \(frame.rgb.count) bytes; "
+                 + "expected \(f.width)x\(f.height) packed RGB (\(expected) bytes)")
+        return .runtime
+    }
+    guard let rgb, rgbSize >= expected else {
+        setError(outError, "frame buffer of \(rgbSize) bytes is too small for \(expected) bytes")
+        return .runtime
+    }
+    frame.rgb.withUnsafeBufferPointer { rgb.update(from: $0.baseAddress!, count: expected) }
+    outIndex?.pointee = Int64(frame.index)
+    return .ok
 }

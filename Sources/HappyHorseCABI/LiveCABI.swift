@@ -67,19 +67,9 @@ public func hh_live_next_frame(_ p: UnsafeMutableRawPointer, _ rgb: UnsafeMutabl
     let handle = live(p)
     do {
         let item = try handle.stream.nextFrame()
-        let frame = item.frame, f = handle.format
-        let expected = f.width * f.height * 3
-        guard frame.width == f.width, frame.height == f.height, frame.rgb.count == expected else {
-            setError(outError, "engine produced a \(frame.width)x\(frame.height) frame of \(frame.rgb.count) bytes; "
-                     + "expected \(f.width)x\(f.height) packed RGB (\(expected) bytes)")
-            return HHStatus.runtime.rawValue
-        }
-        guard let rgb, rgbSize >= expected else {
-            setError(outError, "frame buffer of \(rgbSize) bytes is too small for \(expected) bytes")
-            return HHStatus.runtime.rawValue
-        }
-        frame.rgb.withUnsafeBufferPointer { rgb.update(from: $0.baseAddress!, count: expected) }
-        outIndex?.pointee = Int64(frame.index)
+        let status = deliverFrame(item.frame, format: handle.format, into: rgb, size: rgbSize, index: outIndex,
+                                  error: outError)
+        guard status == .ok else { return status.rawValue }
         outChunk?.pointee = Int64(item.chunk)
         outRevision?.pointee = item.revision
         outSteps?.pointee = Int32(clamping: item.steps)
