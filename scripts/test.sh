@@ -46,6 +46,9 @@ hh_find_swift || { fail "Swift toolchain"; summary; }
 if [ "${HH_SMOKE_ONLY:-0}" != 1 ]; then
   check "swift build" "$LOGS/swift-build.log" swift build --scratch-path "$HH_SCRATCH"
   check "swift test (all targets)" "$LOGS/swift-test.log" swift test --scratch-path "$HH_SCRATCH"
+  # Resident-memory growth is process-wide: measured in a test process of its own.
+  check "swift test: resident memory flat over generations (own process)" "$LOGS/swift-test-rss.log" \
+    env HH_RSS_TEST=1 swift test --scratch-path "$HH_SCRATCH" --filter residentMemoryStaysFlatOverGenerations
   { grep -E "Executed [0-9]+ tests" "$LOGS/swift-test.log" | tail -1; grep -E "^(✔|✘) Test run" "$LOGS/swift-test.log"; } \
     | sed 's/^[[:space:]]*/  /'
 fi
