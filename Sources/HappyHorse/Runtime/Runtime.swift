@@ -59,6 +59,14 @@ public enum Runtime {
     /// The thread count last set by `configure` (0 if never configured).
     public static var configuredThreads: Int { threadState.read { $0.configured } }
 
+    /// OpenBLAS's thread count matches the runtime's state, read atomically with it: 1 inside a
+    /// `withSingleThreadedBLAS` scope (on any thread), the configured count otherwise.
+    static var blasThreadCountIsConsistent: Bool {
+        threadState.read { state in
+            OpenBLASControl.threads() == (state.singleThreadScopes > 0 ? 1 : state.blasThreads)
+        }
+    }
+
     /// Runs `body` with BLAS limited to one thread, for code that calls GEMM from several of its own workers at
     /// once (attention tiles). The limit is process-wide; nested and concurrent scopes are counted.
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
