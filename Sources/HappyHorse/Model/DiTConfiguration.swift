@@ -106,14 +106,7 @@ public struct DiTConfiguration: Codable, Sendable, Equatable {
                 }
             }
         }
-        let config: DiTConfiguration
-        do {
-            config = try JSONDecoder().decode(DiTConfiguration.self, from: json)
-        } catch let error as DecodingError {
-            throw HappyHorseError.invalidConfig(field: error.fieldPath.isEmpty ? "dit" : "dit." + error.fieldPath, reason: error.reason)
-        } catch {
-            throw HappyHorseError.invalidConfig(field: "dit", reason: "\(error)")
-        }
+        let config = try decodeConfigSection(DiTConfiguration.self, from: json, section: "dit")
         try config.validate()
         return config
     }

@@ -63,14 +63,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
 
     /// Decodes the `pipeline` object (its JSON bytes) and validates it.
     public static func decode(json: Data) throws -> PipelineConfiguration {
-        let config: PipelineConfiguration
-        do {
-            config = try JSONDecoder().decode(PipelineConfiguration.self, from: json)
-        } catch let error as DecodingError {
-            throw HappyHorseError.invalidConfig(field: error.fieldPath.isEmpty ? "pipeline" : "pipeline." + error.fieldPath, reason: error.reason)
-        } catch {
-            throw HappyHorseError.invalidConfig(field: "pipeline", reason: "\(error)")
-        }
+        let config = try decodeConfigSection(PipelineConfiguration.self, from: json, section: "pipeline")
         try config.validate()
         return config
     }

@@ -67,14 +67,7 @@ public struct TextEncoderConfiguration: Codable, Sendable, Equatable {
 
     /// Decodes the `text_encoder` object (its JSON bytes) and validates it.
     public static func decode(json: Data) throws -> TextEncoderConfiguration {
-        let config: TextEncoderConfiguration
-        do {
-            config = try JSONDecoder().decode(TextEncoderConfiguration.self, from: json)
-        } catch let error as DecodingError {
-            throw HappyHorseError.invalidConfig(field: "text_encoder." + error.fieldPath, reason: error.reason)
-        } catch {
-            throw HappyHorseError.invalidConfig(field: "text_encoder", reason: "\(error)")
-        }
+        let config = try decodeConfigSection(TextEncoderConfiguration.self, from: json, section: "text_encoder")
         try config.validate()
         return config
     }

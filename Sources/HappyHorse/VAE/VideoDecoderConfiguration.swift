@@ -67,14 +67,7 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
 
     /// Decodes the `vae` object (its JSON bytes) and validates it.
     public static func decode(json: Data) throws -> VideoDecoderConfiguration {
-        let config: VideoDecoderConfiguration
-        do {
-            config = try JSONDecoder().decode(VideoDecoderConfiguration.self, from: json)
-        } catch let error as DecodingError {
-            throw HappyHorseError.invalidConfig(field: "vae." + error.fieldPath, reason: error.reason)
-        } catch {
-            throw HappyHorseError.invalidConfig(field: "vae", reason: "\(error)")
-        }
+        let config = try decodeConfigSection(VideoDecoderConfiguration.self, from: json, section: "vae")
         try config.validate()
         return config
     }
