@@ -7,22 +7,9 @@ import XCTest
 /// by a lying size. Whenever a mutant parses, every tensor in it is read as well.
 /// Iterations: 4000 per corpus file by default; `HH_FUZZ_ITERATIONS` overrides.
 final class SafeTensorsFuzzTests: XCTestCase {
-    /// SplitMix64: a tiny deterministic PRNG so a failing iteration can be replayed from its number.
-    private struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
-
     private static let interesting: [UInt8] = Array("0123456789-.e\"[]{},: ".utf8) + [0, 0x7F, 0x80, 0xFF]
 
-    private func mutate(_ input: [UInt8], _ rng: inout Rng) -> [UInt8] {
+    private func mutate(_ input: [UInt8], _ rng: inout MutationRng) -> [UInt8] {
         var b = input
         for _ in 0..<(1 + rng.below(4)) {
             switch rng.below(9) {
@@ -66,7 +53,7 @@ final class SafeTensorsFuzzTests: XCTestCase {
         for (n, name) in names.enumerated() {
             let seed = [UInt8](try Data(contentsOf: corpusDir.appendingPathComponent(name)))
             XCTAssertNoThrow(try seed.withUnsafeBytes { try SafeTensorsHeader.parse($0, path: name) }, name)
-            var rng = Rng(state: UInt64(n + 1) &* 0x1234_5678_9ABC)
+            var rng = MutationRng(state: UInt64(n + 1) &* 0x1234_5678_9ABC)
             for _ in 0..<iterations {
                 let mutant = mutate(seed, &rng)
                 do {

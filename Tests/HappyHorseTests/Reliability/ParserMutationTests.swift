@@ -13,22 +13,10 @@ final class ParserMutationTests: XCTestCase {
     static let corpus = root.appendingPathComponent("Fuzz/corpus")
     var iterations: Int { ProcessInfo.processInfo.environment["HH_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 1500 }
 
-    private struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
-
     private static let tokens: [[UInt8]] = ["0", "-1", "1e308", "-0", "null", "true", "\"\"", "[]", "{}", "\"x\"",
                                             "4096", "65537", "\u{0}", "\\ud800", "1.5", "\"v2\"", "\"none\""].map { Array($0.utf8) }
 
-    private func mutate(_ input: [UInt8], _ rng: inout Rng) -> [UInt8] {
+    private func mutate(_ input: [UInt8], _ rng: inout MutationRng) -> [UInt8] {
         var b = input
         for _ in 0..<(1 + rng.below(3)) {
             switch rng.below(6) {
@@ -64,7 +52,7 @@ final class ParserMutationTests: XCTestCase {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let seed = try [UInt8](Data(contentsOf: Self.tiny.appendingPathComponent("config.json")))
-        var rng = Rng(state: 0xC0FF_EE01)
+        var rng = MutationRng(state: 0xC0FF_EE01)
         var parsed = 0
         for i in 0..<iterations {
             let input = mutate(seed, &rng)
@@ -78,7 +66,7 @@ final class ParserMutationTests: XCTestCase {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let seed = try [UInt8](Data(contentsOf: Self.tiny.appendingPathComponent("tokenizer.json")))
-        var rng = Rng(state: 0x70CE_2201)
+        var rng = MutationRng(state: 0x70CE_2201)
         var parsed = 0
         let url = dir.appendingPathComponent("tokenizer.json")
         for i in 0..<iterations {
