@@ -3,6 +3,35 @@
 #define GST_HAPPY_HORSE_INTERNAL_H
 
 #include <glib.h>
+#include <gst/gst.h>
+
+/* ---- Object lock, visible to ThreadSanitizer (docs/reliability.md §5) ------------------------------------
+ * GST_OBJECT_LOCK is a GMutex, a bare futex that TSan cannot see, so two accesses both under the lock were
+ * reported as races. Under TSan these macros also tell it the happens-before edge the lock gives (acquire after
+ * locking, release before unlocking, on the lock's address); otherwise they are exactly GST_OBJECT_LOCK/UNLOCK.
+ * Use them for every object-lock site in CShim/. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HH_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define HH_TSAN 1
+#endif
+
+#ifdef HH_TSAN
+#include <sanitizer/tsan_interface.h>
+#define HH_OBJECT_LOCK(obj) G_STMT_START { \
+    GST_OBJECT_LOCK (obj); __tsan_acquire (&GST_OBJECT_CAST (obj)->lock); } G_STMT_END
+#define HH_OBJECT_UNLOCK(obj) G_STMT_START { \
+    __tsan_release (&GST_OBJECT_CAST (obj)->lock); GST_OBJECT_UNLOCK (obj); } G_STMT_END
+/* A buffer handed to another thread through GLib's own (invisible) locks: release here, acquire on the reader. */
+#define HH_TSAN_RELEASE(addr) __tsan_release ((void *) (addr))
+#else
+#define HH_OBJECT_LOCK(obj) GST_OBJECT_LOCK (obj)
+#define HH_OBJECT_UNLOCK(obj) GST_OBJECT_UNLOCK (obj)
+#define HH_TSAN_RELEASE(addr) ((void) 0)
+#endif
 
 G_BEGIN_DECLS
 

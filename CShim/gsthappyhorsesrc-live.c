@@ -761,15 +761,15 @@ request_new_pad (GstElement * element, GstPadTemplate * templ, const gchar * nam
   GstHappyHorseLive *live = gst_happy_horse_src_get_live (GST_HAPPY_HORSE_SRC (element));
   GstPad *pad;
 
-  GST_OBJECT_LOCK (element);
+  HH_OBJECT_LOCK (element);
   if (live->text_pad) {
-    GST_OBJECT_UNLOCK (element);
+    HH_OBJECT_UNLOCK (element);
     GST_WARNING_OBJECT (element, "text_sink already requested (one prompt timeline per element)");
     return NULL;
   }
   pad = gst_pad_new_from_template (templ, "text_sink");
   live->text_pad = pad;
-  GST_OBJECT_UNLOCK (element);
+  HH_OBJECT_UNLOCK (element);
 
   gst_pad_set_chain_function (pad, GST_DEBUG_FUNCPTR (text_chain));
   gst_pad_set_event_function (pad, GST_DEBUG_FUNCPTR (text_event));
@@ -786,10 +786,10 @@ release_pad (GstElement * element, GstPad * pad)
 {
   GstHappyHorseLive *live = gst_happy_horse_src_get_live (GST_HAPPY_HORSE_SRC (element));
 
-  GST_OBJECT_LOCK (element);
+  HH_OBJECT_LOCK (element);
   if (live->text_pad == pad)
     live->text_pad = NULL;
-  GST_OBJECT_UNLOCK (element);
+  HH_OBJECT_UNLOCK (element);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
 }

@@ -283,7 +283,7 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (object);
 
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_PROMPT:
       if (!string_is_utf8 (self, pspec, value))
@@ -329,7 +329,7 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
       break;
     case PROP_IS_LIVE:
       self->is_live = g_value_get_boolean (value);
-      GST_OBJECT_UNLOCK (self);
+      HH_OBJECT_UNLOCK (self);
       gst_base_src_set_live (GST_BASE_SRC (self), g_value_get_boolean (value));
       return;
     case PROP_TIMESTAMP_OFFSET:
@@ -346,7 +346,7 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
   if (prop_id == PROP_PROMPT || prop_id == PROP_NEGATIVE_PROMPT || prop_id == PROP_NUM_INFERENCE_STEPS
       || prop_id == PROP_GUIDANCE_SCALE)
     self->settings_revision++;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
 }
 
 static void
@@ -354,7 +354,7 @@ gst_happy_horse_src_get_property (GObject * object, guint prop_id, GValue * valu
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (object);
 
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_PROMPT:
       g_value_set_string (value, self->prompt);
@@ -399,7 +399,7 @@ gst_happy_horse_src_get_property (GObject * object, guint prop_id, GValue * valu
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
 }
 
 /* ------------------------------------------------------------------------------------------------------- */
@@ -408,24 +408,24 @@ gst_happy_horse_src_get_property (GObject * object, guint prop_id, GValue * valu
 void
 gst_happy_horse_src_get_live_settings (GstHappyHorseSrc * self, GstHappyHorseLiveSettings * out)
 {
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   out->prompt = g_strdup (self->prompt);
   out->negative_prompt = g_strdup (self->negative_prompt);
   out->steps = (gint) self->num_inference_steps;
   out->guidance = self->guidance_scale;
   out->revision = self->settings_revision;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
 }
 
 /* A prompt from the text_sink pad: becomes the prompt property (notified). */
 void
 gst_happy_horse_src_set_prompt_from_text (GstHappyHorseSrc * self, const gchar * text)
 {
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   g_free (self->prompt);
   self->prompt = g_strdup (text);
   self->settings_revision++;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   g_object_notify (G_OBJECT (self), "prompt");
 }
 
@@ -496,13 +496,13 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   hh_status status;
   guint latency_ms;
 
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   model_path = g_strdup (self->model_path);
   n_threads = self->n_threads;
   duration = self->duration;
   seed = self->seed;
   self->num_clips_run = self->num_clips;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
 
   text = g_strdup_printf ("Loading the model from %s",
       (model_path && *model_path) ? model_path : "the built-in location");
@@ -531,17 +531,17 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
     hh_string_free (name);
   }
   /* Read by queries on other threads (under the object lock). */
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   self->fps_n = fps_n;
   self->fps_d = fps_d > 0 ? fps_d : 1;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   self->default_steps = hh_engine_default_steps (self->engine);
   {
     gint64 frames = hh_engine_frame_count (self->engine, duration);
 
-    GST_OBJECT_LOCK (self);
+    HH_OBJECT_LOCK (self);
     self->frames_per_clip = frames;
-    GST_OBJECT_UNLOCK (self);
+    HH_OBJECT_UNLOCK (self);
   }
   if (self->frames_per_clip <= 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
@@ -579,19 +579,19 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   g_free (text);
 
   /* Live: one endless generation, computed ahead by the live worker (gsthappyhorsesrc-live.c). */
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   self->live_run = self->is_live;
   latency_ms = self->latency_ms;
   self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   if (self->live_run && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, self->fps_n,
           self->fps_d, latency_ms, self->default_steps)) {
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
     self->engine = NULL;
-    GST_OBJECT_LOCK (self);
+    HH_OBJECT_LOCK (self);
     self->live_run = FALSE;
-    GST_OBJECT_UNLOCK (self);
+    HH_OBJECT_UNLOCK (self);
     return FALSE;
   }
   return TRUE;
@@ -603,9 +603,9 @@ gst_happy_horse_src_stop (GstBaseSrc * bsrc)
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
 
   gst_happy_horse_live_stop (self->live);     /* joins the live worker (no-op when not live) */
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   self->live_run = FALSE;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   clear_generation (self);
   if (self->converter) {
     gst_video_converter_free (self->converter);
@@ -618,9 +618,9 @@ gst_happy_horse_src_stop (GstBaseSrc * bsrc)
   g_clear_pointer (&self->model_name, g_free);
   self->negotiated = FALSE;
   self->stage = -1;
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   self->fps_n = 0;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -853,7 +853,7 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
   gboolean live_run, is_live;
 
   /* Queries come from any thread while start()/stop() change these: one consistent snapshot (a race TSan found). */
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   fps_n = self->fps_n;
   fps_d = self->fps_d > 0 ? self->fps_d : 1;
   /* total_frames() without its engine check: the engine pointer is written by the load outside this lock. */
@@ -861,7 +861,7 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
       : self->frames_per_clip * self->num_clips_run;
   live_run = self->live_run;
   is_live = self->is_live;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_DURATION:{
@@ -1029,20 +1029,20 @@ start_clip (GstHappyHorseSrc * self, gint64 clip)
 
   clear_generation (self);
 
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   prompt = g_strdup (self->prompt);
   negative = g_strdup (self->negative_prompt);
   seed_prop = self->seed;
   steps = self->num_inference_steps;
   guidance = self->guidance_scale;
   duration = self->duration;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
 
   /* A fixed seed gives clip k the seed seed+k; seed=-1 uses this run's random base seed + k. */
   seed = (seed_prop >= 0 ? (guint64) seed_prop : self->base_seed) + (guint64) clip;
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   self->last_seed = (gint64) (seed & G_MAXINT64);
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   g_object_notify (G_OBJECT (self), "last-seed");
 
   self->generation_clip = clip;
@@ -1207,9 +1207,9 @@ convert:
   gst_video_frame_unmap (&in_frame);
 
   /* Timestamps from the frame index. */
-  GST_OBJECT_LOCK (self);
+  HH_OBJECT_LOCK (self);
   timestamp_offset = self->timestamp_offset;
-  GST_OBJECT_UNLOCK (self);
+  HH_OBJECT_UNLOCK (self);
   next_time = frame_time (self, target + 1);
   pts = stream_time;
   if (self->live_run) {
