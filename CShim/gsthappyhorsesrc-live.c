@@ -760,6 +760,7 @@ request_new_pad (GstElement * element, GstPadTemplate * templ, const gchar * nam
 {
   GstHappyHorseLive *live = gst_happy_horse_src_get_live (GST_HAPPY_HORSE_SRC (element));
   GstPad *pad;
+  gboolean active;
 
   HH_OBJECT_LOCK (element);
   if (live->text_pad) {
@@ -769,13 +770,16 @@ request_new_pad (GstElement * element, GstPadTemplate * templ, const gchar * nam
   }
   pad = gst_pad_new_from_template (templ, "text_sink");
   live->text_pad = pad;
+  active = GST_STATE (element) > GST_STATE_READY;     /* the state is written under the object lock */
   HH_OBJECT_UNLOCK (element);
 
   gst_pad_set_chain_function (pad, GST_DEBUG_FUNCPTR (text_chain));
   gst_pad_set_event_function (pad, GST_DEBUG_FUNCPTR (text_event));
   gst_pad_set_query_function (pad, GST_DEBUG_FUNCPTR (text_query));
+  g_mutex_lock (&live->lock);
   gst_segment_init (&live->text_segment, GST_FORMAT_TIME);
-  if (GST_STATE (element) > GST_STATE_READY)
+  g_mutex_unlock (&live->lock);
+  if (active)
     gst_pad_set_active (pad, TRUE);
   gst_element_add_pad (element, pad);
   return pad;

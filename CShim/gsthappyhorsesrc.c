@@ -495,6 +495,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   gint64 t0;
   hh_status status;
   guint latency_ms;
+  gboolean is_live;
 
   HH_OBJECT_LOCK (self);
   model_path = g_strdup (self->model_path);
@@ -578,22 +579,23 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   post_progress (self, GST_PROGRESS_TYPE_COMPLETE, "loading", text);
   g_free (text);
 
-  /* Live: one endless generation, computed ahead by the live worker (gsthappyhorsesrc-live.c). */
+  /* Live: one endless generation, computed ahead by the live worker (gsthappyhorsesrc-live.c). live_run is set
+   * only once the live state is complete: a LATENCY query on another thread that sees it reads that state. */
   HH_OBJECT_LOCK (self);
-  self->live_run = self->is_live;
+  is_live = self->is_live;
   latency_ms = self->latency_ms;
   self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
   HH_OBJECT_UNLOCK (self);
-  if (self->live_run && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, self->fps_n,
+  if (is_live && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, self->fps_n,
           self->fps_d, latency_ms, self->default_steps)) {
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
     self->engine = NULL;
-    HH_OBJECT_LOCK (self);
-    self->live_run = FALSE;
-    HH_OBJECT_UNLOCK (self);
     return FALSE;
   }
+  HH_OBJECT_LOCK (self);
+  self->live_run = is_live;
+  HH_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -835,6 +837,19 @@ frame_time (GstHappyHorseSrc * self, gint64 frame)
   return gst_util_uint64_scale (frame, (guint64) self->fps_d * GST_SECOND, self->fps_n);
 }
 
+/* Whether live mode runs, for events and queries that arrive on other threads while start()/stop() write live_run
+ * (the streaming thread itself reads self->live_run directly: start() and stop() never run beside it). */
+static gboolean
+live_running (GstHappyHorseSrc * self)
+{
+  gboolean live_run;
+
+  HH_OBJECT_LOCK (self);
+  live_run = self->live_run;
+  HH_OBJECT_UNLOCK (self);
+  return live_run;
+}
+
 /* Total number of frames of the run, -1 if unlimited or unknown. */
 static gint64
 total_frames (GstHappyHorseSrc * self)
@@ -924,7 +939,14 @@ gst_happy_horse_src_query (GstBaseSrc * bsrc, GstQuery * query)
 static gboolean
 gst_happy_horse_src_is_seekable (GstBaseSrc * bsrc)
 {
-  return !GST_HAPPY_HORSE_SRC (bsrc)->is_live;
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  gboolean is_live;
+
+  /* SEEKING queries ask from any thread while set_property writes is-live. */
+  HH_OBJECT_LOCK (self);
+  is_live = self->is_live;
+  HH_OBJECT_UNLOCK (self);
+  return !is_live;
 }
 
 /* Seeks within the clips: the next fill() regenerates the clip holding the target frame (same seed, current
@@ -977,10 +999,11 @@ static gboolean
 gst_happy_horse_src_event (GstBaseSrc * bsrc, GstEvent * event)
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
+  gboolean live_run = live_running (self);
 
-  if (self->live_run && GST_EVENT_TYPE (event) == GST_EVENT_QOS)
+  if (live_run && GST_EVENT_TYPE (event) == GST_EVENT_QOS)
     gst_happy_horse_live_qos_event (self->live, event);
-  else if (self->live_run && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+  else if (live_run && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
     gst_happy_horse_live_flushed (self->live);
   return GST_BASE_SRC_CLASS (parent_class)->event (bsrc, event);
 }
@@ -990,7 +1013,7 @@ gst_happy_horse_src_send_event (GstElement * element, GstEvent * event)
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (element);
 
-  if (self->live_run && GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && live_running (self))
     gst_happy_horse_live_flushed (self->live);
   return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 }
