@@ -25,12 +25,15 @@
     GST_OBJECT_LOCK (obj); __tsan_acquire (&GST_OBJECT_CAST (obj)->lock); } G_STMT_END
 #define HH_OBJECT_UNLOCK(obj) G_STMT_START { \
     __tsan_release (&GST_OBJECT_CAST (obj)->lock); GST_OBJECT_UNLOCK (obj); } G_STMT_END
-/* A buffer handed to another thread through GLib's own (invisible) locks: release here, acquire on the reader. */
+/* A buffer handed between threads through GLib's own (invisible) locks, downstream or back through the buffer
+ * pool: the writer releases on the buffer's address when it hands it over, the next owner acquires. */
 #define HH_TSAN_RELEASE(addr) __tsan_release ((void *) (addr))
+#define HH_TSAN_ACQUIRE(addr) __tsan_acquire ((void *) (addr))
 #else
 #define HH_OBJECT_LOCK(obj) GST_OBJECT_LOCK (obj)
 #define HH_OBJECT_UNLOCK(obj) GST_OBJECT_UNLOCK (obj)
 #define HH_TSAN_RELEASE(addr) ((void) 0)
+#define HH_TSAN_ACQUIRE(addr) ((void) 0)
 #endif
 
 G_BEGIN_DECLS

@@ -1126,6 +1126,9 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
   GstClockTime live_rt = GST_CLOCK_TIME_NONE;
   gboolean discont = FALSE;
 
+  /* Under ThreadSanitizer: the buffer may come back from the pool after a consumer released it (docs/reliability.md
+   * §5); the pool's hand-off is as invisible to TSan as the one downstream. */
+  HH_TSAN_ACQUIRE (buffer);
   if (G_UNLIKELY (!self->negotiated || self->converter == NULL)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("format wasn't negotiated before fill"));
     return GST_FLOW_NOT_NEGOTIATED;
@@ -1274,6 +1277,9 @@ convert:
 
   GST_LOG_OBJECT (self, "frame %" G_GINT64_FORMAT " (clip %" G_GINT64_FORMAT " #%" G_GINT64_FORMAT
       ") pts %" GST_TIME_FORMAT, target, clip, index, GST_TIME_ARGS (pts));
+  /* Under ThreadSanitizer: the buffer goes downstream through GLib's futex locks, invisible to TSan; a consumer
+   * that acquires on the buffer's address sees these writes as ordered (docs/reliability.md §5). */
+  HH_TSAN_RELEASE (buffer);
   return GST_FLOW_OK;
 }
 

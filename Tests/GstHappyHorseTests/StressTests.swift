@@ -156,15 +156,16 @@ struct StressTests {
         p.setState(GST_STATE_PLAYING)
         var tiles: [[UInt64]] = Array(repeating: [], count: 4)
         while let sample = gst_app_sink_try_pull_sample(p.appsink, 60 * second) {
-            defer { gst_mini_object_unref(UnsafeMutableRawPointer(sample).assumingMemoryBound(to: GstMiniObject.self)) }
-            guard let buffer = gst_sample_get_buffer(sample) else { continue }
-            var map = GstMapInfo()
-            guard gst_buffer_map(buffer, &map, GST_MAP_READ) != 0 else { continue }
-            for i in 0..<4 {
-                tiles[i].append(yTileChecksum(map.data, stride: 2 * f.width, x: (i % 2) * f.width, y: (i / 2) * f.height,
-                                              width: f.width, height: f.height))
+            let _: Void? = consumeSample(sample) { buffer, _ in
+                var map = GstMapInfo()
+                guard gst_buffer_map(buffer, &map, GST_MAP_READ) != 0 else { return nil }
+                for i in 0..<4 {
+                    tiles[i].append(yTileChecksum(map.data, stride: 2 * f.width, x: (i % 2) * f.width, y: (i / 2) * f.height,
+                                                  width: f.width, height: f.height))
+                }
+                gst_buffer_unmap(buffer, &map)
+                return ()
             }
-            gst_buffer_unmap(buffer, &map)
         }
         p.drainBus()
         #expect(p.errorText == nil, "\(p.errorText ?? "")")
@@ -275,17 +276,18 @@ func runParallelSinks(_ line: String, count: Int) throws -> [[PlaneFrame]] {
     while done.contains(false), Date() < deadline {
         for (i, sink) in sinks.enumerated() where !done[i] {
             if let sample = gst_app_sink_try_pull_sample(sink, second / 20) {
-                defer { gst_mini_object_unref(UnsafeMutableRawPointer(sample).assumingMemoryBound(to: GstMiniObject.self)) }
-                guard let buffer = gst_sample_get_buffer(sample) else { continue }
-                var map = GstMapInfo()
-                guard gst_buffer_map(buffer, &map, GST_MAP_READ) != 0 else { continue }
-                let caps = gst_sample_get_caps(sample)
-                var w: Int32 = 0, h: Int32 = 0
-                gst_structure_get_int(gst_caps_get_structure(caps, 0), "width", &w)
-                gst_structure_get_int(gst_caps_get_structure(caps, 0), "height", &h)
-                frames[i].append(PlaneFrame(checksum: fnv1a(map.data, Int(map.size)),
-                                            yChecksum: yTileChecksum(map.data, stride: Int(w), x: 0, y: 0, width: Int(w), height: Int(h))))
-                gst_buffer_unmap(buffer, &map)
+                let frame: PlaneFrame? = consumeSample(sample) { buffer, sample in
+                    var map = GstMapInfo()
+                    guard gst_buffer_map(buffer, &map, GST_MAP_READ) != 0 else { return nil }
+                    defer { gst_buffer_unmap(buffer, &map) }
+                    let caps = gst_sample_get_caps(sample)
+                    var w: Int32 = 0, h: Int32 = 0
+                    gst_structure_get_int(gst_caps_get_structure(caps, 0), "width", &w)
+                    gst_structure_get_int(gst_caps_get_structure(caps, 0), "height", &h)
+                    return PlaneFrame(checksum: fnv1a(map.data, Int(map.size)),
+                                      yChecksum: yTileChecksum(map.data, stride: Int(w), x: 0, y: 0, width: Int(w), height: Int(h)))
+                }
+                if let frame { frames[i].append(frame) }
             } else if gst_app_sink_is_eos(sink) != 0 {
                 done[i] = true
             }

@@ -15,9 +15,18 @@ ours, others = [], []
 ours_markers = ("/CShim/", "/Sources/", "$s10HappyHorse", "$s14HappyHorseCABI", " gst_happy_horse", " hh_")
 for a, b in zip(starts, starts[1:]):
     block = text[a:b]
-    end = block.find("\n\n")
-    block = block if end < 0 else block[:end]
     kind = block.split("\n", 1)[0]
+    if kind.startswith("WARNING: ThreadSanitizer"):
+        # A race has two (or more) access stacks, each a paragraph ("Write of size 8 … by thread T6", "Previous read
+        # …"); both count. The "Location is heap block …", "Mutex … created at" and "Thread … created by" paragraphs
+        # do not: where memory or a lock was made says nothing about who raced on it.
+        end = block.find("SUMMARY: ThreadSanitizer")
+        paragraphs = (block if end < 0 else block[:end]).split("\n\n")
+        block = "\n".join(p for p in paragraphs
+                          if re.match(r"\s*(WARNING|Read|Write|Previous|Atomic|  (Read|Write))", p.lstrip("\n")))
+    else:
+        end = block.find("\n\n")
+        block = block if end < 0 else block[:end]
     frames = [l for l in block.split("\n") if re.match(r"\s+#\d+ ", l)]
     mine = [f for f in frames if any(m in f for m in ours_markers) and "/Tests/" not in f]
     (ours if mine else others).append((kind, mine[:4] or frames[:3]))
