@@ -10,7 +10,7 @@ Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s
     captions are length-matched within the batch where possible (the DiT takes no text padding) and the
     batch is split into groups of equal text length;
   * sigma = shift*s/(1+(shift-1)*s), s ~ U(0,1) (shift 5, the sampler's), x = (1-sigma) x0 + sigma eps,
-    target v = eps - x0, MSE over the video latent;
+    target v = eps - x0, MSE over the video latent, weighted 1 + fg_weight on subject pixels (foreground_weight);
   * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
     excluded from the loss.
 The text encoder (reference/text_encoder.py) runs on the caption ids and feeds the DiT's text tokens.
@@ -84,6 +84,15 @@ def make_batch(step, latents, specs, tok, args, gen):
     return x0, ids, sigma, eps, cond
 
 
+def foreground_weight(x0: torch.Tensor, extra: float, threshold: float = 0.5) -> torch.Tensor:
+    """Per latent pixel loss weight [B, 1, K, h, w]: 1 + extra where the block colour (channels 0..2, normalised)
+    stands out from its row's median (the world's backgrounds are row-wise nearly uniform), i.e. on the subject.
+    About 5% of latent pixels are foreground; extra=8 gives them ~30% of the loss instead of ~5%."""
+    rgb = x0[:, :3]  # [B, 3, K, h, w]
+    dev = (rgb - rgb.median(dim=-1, keepdim=True).values).pow(2).sum(1, keepdim=True).sqrt()  # [B, 1, K, h, w]
+    return 1.0 + extra * (dev > threshold).float()
+
+
 def group_forward(dit, te, x, ids, dev):
     """Run the DiT on groups of equal caption length; returns velocity [B, C, K, h, w]."""
     out = torch.empty_like(x)
@@ -148,7 +157,8 @@ def train(args):
         x[cond, :, 0] = x0[cond, :, 0]
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
             v = group_forward(dit, te, x, ids, dev).float()
-        err = (v - (eps - x0)).pow(2).mean(dim=(1, 3, 4))  # [B, K]
+        px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
+        err = ((v - (eps - x0)).pow(2) * px).mean(dim=(1, 3, 4)) / px.mean(dim=(1, 3, 4))  # [B, K]
         weight = torch.ones_like(err)
         weight[cond, 0] = 0.0
         per = (err * weight).sum(1) / weight.sum(1)
@@ -191,6 +201,8 @@ def main():
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--uncond", type=float, default=0.1)
     ap.add_argument("--cond-prob", type=float, default=0.5)
+    ap.add_argument("--fg-weight", type=float, default=8.0,
+                    help="extra loss weight on subject latent pixels (0 = plain MSE; the first 1353 steps used 0)")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false",

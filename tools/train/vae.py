@@ -62,17 +62,20 @@ def losses(dec, x, noise):
     return l1 + 0.5 * (edge + temporal), dict(l1=l1.item(), edge=edge.item(), temporal=temporal.item())
 
 
-def new_decoder(latents: str) -> VideoDecoder:
+def new_decoder(latents: str, overrides: dict | None = None) -> VideoDecoder:
     st = load_stats(latents)
-    return constructed_decoder(latent_config(st["latent_mean"], st["latent_std"]))
+    return constructed_decoder(latent_config(st["latent_mean"], st["latent_std"], overrides))
 
 
 def load_decoder(run: str, latents: str, which: str = "ema") -> VideoDecoder:
-    """The fine-tuned decoder of `run` if it exists, else the constructed one."""
-    dec = new_decoder(latents)
-    path = os.path.join(run, "state.pt")
-    if run and os.path.exists(path):
-        dec.load_state_dict(torch.load(path, map_location="cpu")[which])
+    """The fine-tuned decoder of `run` if it exists (in the architecture it was trained with), else the
+    constructed one (BUILTIN_DECODER)."""
+    path = os.path.join(run, "state.pt") if run else ""
+    if not (path and os.path.exists(path)):
+        return new_decoder(latents).eval()
+    st = torch.load(path, map_location="cpu")
+    dec = VideoDecoder(st["cfg"])
+    dec.load_state_dict(st[which])
     return dec.eval()
 
 
