@@ -60,10 +60,22 @@ public final class VideoDecoder: @unchecked Sendable {
     /// (every later layer works frame by frame), so the high-resolution layers skip the others — the result equals
     /// cropping the full output. `trace` receives the named intermediates of the reference (`denormalized`,
     /// `conv_in`, `mid.resnets.{i}`, `up_blocks.{b}.entry`, `up_blocks.{b}.upsampler`, `up_blocks.{b}`, `conv_out`,
-    /// `pixels`; after the crop, of the kept frames). `cancellation` is checked between blocks.
+    /// `pixels`; those after the last layer that mixes frames are of the kept frames). `cancellation` is checked before every layer that mixes frames
+    /// and then before every group of `framesPerGroup` output frames, which runs the frame-by-frame layers (with a
+    /// `trace`, all frames are one group).
     public func callAsFunction(_ z: Tensor, firstChunk: Bool, keep: Range<Int>? = nil,
                                cancellation: CancellationToken? = nil,
                                trace: ((String, Tensor) -> Void)? = nil) throws -> Tensor {
+        try decode(z, firstChunk: firstChunk, keep: keep, cancellation: cancellation, trace: trace)
+    }
+
+    /// Output frames per cancellation check in the frame-by-frame layers (the high-resolution ones).
+    static let framesPerGroup = 1
+
+    /// `callAsFunction`, with the group size and a per-group hook for tests.
+    func decode(_ z: Tensor, firstChunk: Bool, keep: Range<Int>?, cancellation: CancellationToken?,
+                trace: ((String, Tensor) -> Void)?, framesPerGroup: Int = VideoDecoder.framesPerGroup,
+                afterGroup: ((Int) -> Void)? = nil) throws -> Tensor {
         let c = configuration
         guard z.rank == 4, z.shape[0] == c.latentChannels, z.shape[1] > 0 else {
             throw HappyHorseError.invalidArgument(name: "latent", reason: "expected [\(c.latentChannels), T>0, h, w], got \(z.shape)")
@@ -72,66 +84,29 @@ public final class VideoDecoder: @unchecked Sendable {
         if let keep, keep.lowerBound < 0 || keep.upperBound > frames || keep.isEmpty {
             throw HappyHorseError.invalidArgument(name: "kept frames", reason: "\(keep) of \(frames) output frames")
         }
-        var stage = 0  // temporal stages done (see `temporalStages`)
-        func crop(_ x: inout Tensor) {
-            stage += 1
-            if stage == temporalStages, let keep, keep != 0..<frames { x = x.slicingFrames(keep) }  // [C, kept, H, W]
-        }
+        let layers = self.layers(firstChunk: firstChunk)
+        let mixing = (layers.lastIndex(where: \.mixesFrames) ?? -1) + 1  // layers [0, mixing) run on the whole window
         var x = denormalize(z)  // [Cz, T, h, w]
         trace?("denormalized", x)
-        x = convIn(x)  // [C0, T, h, w]
-        trace?("conv_in", x)
-        crop(&x)
-        for (i, resnet) in mid.enumerated() {
-            x = resnet(x)
-            trace?("mid.resnets.\(i)", x)
-            crop(&x)
-        }
-        for (b, block) in upBlocks.enumerated() {
+        for layer in layers[..<mixing] {
             try cancellation?.check()
-            let temporal = c.temporalKernel[b] > 1
-            if let entry = block.entry {
-                x = entry(x)  // [Cb, T', H, W]
-                trace?("up_blocks.\(b).entry", x)
-                if temporal { crop(&x) }
-            }
-            if let upsampler = block.upsampler {
-                if upsampler.timeConv != nil {
-                    x = upsampler.temporal(x, firstChunk: firstChunk)  // [Cb, 2T(−1), H, W]
-                    crop(&x)
-                }
-                x = upsampler.spatial(x)  // [Cb, T'', 2H, 2W]
-                trace?("up_blocks.\(b).upsampler", x)
-            }
-            for resnet in block.resnets {
-                x = resnet(x)
-                if temporal { crop(&x) }
-            }
-            trace?("up_blocks.\(b)", x)
+            x = layer.apply(x)
+            for name in layer.traces { trace?(name, x) }
         }
-        x = Norm.channelRMSNorm(x, eps: VAENorm.eps)
-        Activation.silu(&x)
-        x = convOut(x)  // [3·p·p, F, H, W]
-        if convOut.kernel.t > 1 { crop(&x) }
-        trace?("conv_out", x)
-        if stage == 0, let keep, keep != 0..<frames { x = x.slicingFrames(keep) }  // no temporal layer at all
+        if let keep, keep != 0..<frames { x = x.slicingFrames(keep) }  // [C, kept, H, W]
+        if trace != nil {
+            for layer in layers[mixing...] {
+                try cancellation?.check()
+                x = layer.apply(x)
+                for name in layer.traces { trace?(name, x) }
+            }
+        } else {
+            x = try Self.runPerFrame(layers[mixing...], on: x, framesPerGroup: framesPerGroup,
+                                     cancellation: cancellation, afterGroup: afterGroup)
+        }
         let pixels = Self.unpatchify(x, patch: c.patchSize, channels: c.outChannels)  // [3, F, H·p, W·p]
         trace?("pixels", pixels)
         return pixels
-    }
-
-    /// Layers that mix frames (conv_in, mid, kt = 3 blocks, upsample3d time convs, conv_out with kt = 3): after the
-    /// last of them every layer works frame by frame.
-    var temporalStages: Int {
-        let c = configuration
-        var n = 1 + mid.count  // conv_in, mid ResNets (kt 3)
-        for (b, block) in upBlocks.enumerated() {
-            let temporal = c.temporalKernel[b] > 1
-            if temporal, block.entry != nil { n += 1 }
-            if block.upsampler?.timeConv != nil { n += 1 }
-            if temporal { n += block.resnets.count }
-        }
-        return n + (convOut.kernel.t > 1 ? 1 : 0)
     }
 
     /// mu = z·std_c + mean_c on [C, T, h, w].
