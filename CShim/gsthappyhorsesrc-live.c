@@ -509,9 +509,10 @@ gst_happy_horse_live_running_time (GstHappyHorseLive * live, gint64 index, gbool
   return rt;
 }
 
+/* lateness = (clock's running time when the frame was handed out) − (running_time + latency). */
 static void
 post_qos (GstHappyHorseLive * live, const gchar * action, gint steps, gint previous, GstClockTimeDiff lateness,
-    GstClockTime running_time, gint64 chunk)
+    GstClockTime running_time, GstClockTime latency, gint64 chunk)
 {
   GstStructure *s = gst_structure_new ("happyhorsesrc-qos",
       "action", G_TYPE_STRING, action,
@@ -519,6 +520,7 @@ post_qos (GstHappyHorseLive * live, const gchar * action, gint steps, gint previ
       "previous-steps", G_TYPE_INT, previous,
       "lateness", G_TYPE_INT64, (gint64) lateness,
       "running-time", G_TYPE_UINT64, (guint64) running_time,
+      "latency", G_TYPE_UINT64, (guint64) latency,
       "chunk", G_TYPE_INT64, chunk, NULL);
   GST_INFO_OBJECT (live->src, "QoS: %" GST_PTR_FORMAT, s);
   gst_element_post_message (GST_ELEMENT (live->src), gst_message_new_element (GST_OBJECT (live->src), s));
@@ -607,7 +609,7 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
   }
   g_mutex_unlock (&live->lock);
   if (action)
-    post_qos (live, action, steps, previous, lateness, running_time, info->chunk);
+    post_qos (live, action, steps, previous, lateness, running_time, latency, info->chunk);
 }
 
 GstClockTime

@@ -54,14 +54,7 @@ import Testing
             while frames.count < count {
                 guard Date() < deadline else { throw TestFailure("only \(frames.count) of \(count) frames in \(timeout) s") }
                 if let buffer = gst_harness_try_pull(harness) {
-                    var map = GstMapInfo()
-                    _ = gst_buffer_map(buffer, &map, GST_MAP_READ)
-                    let flags = buffer.pointee.mini_object.flags
-                    frames.append(LiveFrame(pts: buffer.pointee.pts, duration: buffer.pointee.duration,
-                                            offset: UInt64(buffer.pointee.offset), checksum: fnv1a(map.data, Int(map.size)),
-                                            discont: flags & GST_BUFFER_FLAG_DISCONT.rawValue != 0))
-                    gst_buffer_unmap(buffer, &map)
-                    gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
+                    frames.append(Self.take(buffer))
                     continue
                 }
                 if gst_test_clock_timed_wait_for_multiple_pending_ids(clock, 1, 20, nil) != 0 {
@@ -70,6 +63,19 @@ import Testing
             }
             drain()
             return frames
+        }
+
+        /// The frame's timestamps, flags and checksum; unrefs the buffer.
+        static func take(_ buffer: UnsafeMutablePointer<GstBuffer>) -> LiveFrame {
+            var map = GstMapInfo()
+            _ = gst_buffer_map(buffer, &map, GST_MAP_READ)
+            let flags = buffer.pointee.mini_object.flags
+            let frame = LiveFrame(pts: buffer.pointee.pts, duration: buffer.pointee.duration,
+                                  offset: UInt64(buffer.pointee.offset), checksum: fnv1a(map.data, Int(map.size)),
+                                  discont: flags & GST_BUFFER_FLAG_DISCONT.rawValue != 0)
+            gst_buffer_unmap(buffer, &map)
+            gst_mini_object_unref(UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: GstMiniObject.self))
+            return frame
         }
 
         /// Element messages posted so far, in order.
@@ -282,6 +288,98 @@ import Testing
             let restore = try #require(h.messages("happyhorsesrc-qos").first { Self.string($0, "action") == "restore-steps" })
             #expect(Self.int(restore, "steps") == 4)
             #expect(Self.int(try #require(h.messages("happyhorsesrc-chunk").last), "steps") == 4)
+        }
+    }
+
+    /// Generation slower than real time, on the test clock: each frame reaches the sink `slowdown` frame durations of
+    /// clock time after the previous one, as when chunks take `slowdown` times their duration to compute whatever the
+    /// steps (a decoder-bound model; the built-in one runs at 0.3–0.45× real time on the 2-core CI machine). The test moves the clock only while the streaming thread waits on it for a
+    /// frame's running time, so every clock reading the element makes is known: frame n is handed out (stamped, QoS
+    /// judged) at `stamped[n]`. The element must keep the frames coming, cut the steps down to 1 (`reduce-steps`),
+    /// then re-anchor its timeline at the current running time (`resync`: DISCONT, a gap) rather than drift later
+    /// and later.
+    @Test func fallingBehindReducesStepsThenResyncsWithoutStalling() throws {
+        let h = try LiveHarness()
+        let clock = UnsafeMutableRawPointer(h.clock).assumingMemoryBound(to: GstClock.self)
+        let frameDuration = GstClockTime(testEngine.time(1))
+        let slowdown: GstClockTime = 4
+        let base = gst_element_get_base_time(h.element)
+        var stamped = [gst_clock_get_time(clock) - base]
+        var frames: [LiveFrame] = []
+        var resyncedAt: Int? = nil      // frames pulled when the first resync was seen
+        while resyncedAt.map({ frames.count < $0 + 12 }) ?? true {
+            try #require(frames.count < 1000, "no resync in 1000 frames")
+            // Frame n has been handed out; wait until the streaming thread waits for its running time.
+            let deadline = Date().addingTimeInterval(120)
+            while gst_test_clock_get_next_entry_time(h.clock) == GstClockTime.max {
+                guard Date() < deadline else { throw TestFailure("stalled after \(frames.count) frames") }
+                _ = gst_test_clock_timed_wait_for_multiple_pending_ids(h.clock, 1, 50, nil)
+            }
+            let due = gst_test_clock_get_next_entry_time(h.clock)
+            let next = max(gst_clock_get_time(clock) + slowdown * frameDuration, due)
+            gst_test_clock_set_time(h.clock, next)
+            let id = gst_test_clock_process_next_clock_id(h.clock)
+            try #require(id != nil, "the wait for frame \(frames.count) is processed")
+            gst_clock_id_unref(id)
+            stamped.append(next - base)  // the clock stays there until frame n + 1 is handed out
+            let buffer = try #require(gst_harness_pull(h.harness), "frame \(frames.count) after its clock wait")
+            let f = LiveHarness.take(buffer)
+            #expect(GstClockTime(f.pts) == due - base, "frame \(frames.count) waited for its own running time")
+            frames.append(f)
+            if resyncedAt == nil, h.messages("happyhorsesrc-qos").contains(where: { Self.string($0, "action") == "resync" }) {
+                resyncedAt = frames.count
+            }
+        }
+
+        let qos = h.messages("happyhorsesrc-qos")
+        let chunks = h.messages("happyhorsesrc-chunk")
+        let configured = Self.int(try #require(chunks.first), "steps")
+        let chunkStarts = chunks.map { Int(Self.int64($0, "frame")) }
+        try #require(chunkStarts.count >= 3)
+        let steady = chunkStarts[2] - chunkStarts[1]  // frames per chunk (the first chunk may hand out fewer)
+        let chunkDuration = GstClockTime(testEngine.time(steady))
+        // The figures: each decision names the frame it judged, and its lateness is the clock's running time when that
+        // frame was handed out minus (the frame's running time + the latency then reported).
+        var judged: [Int] = []
+        for m in qos {
+            let rt = GstClockTime(Self.uint64(m, "running-time"))
+            let n = try #require(frames.firstIndex { GstClockTime($0.pts) == rt }, "a frame at \(rt)")
+            judged.append(n)
+            let latency = Int64(Self.uint64(m, "latency"))
+            #expect(Self.int64(m, "lateness") == Int64(stamped[n]) - Int64(rt) - latency, "frame \(n)")
+            let chunk = try #require(chunks.last { Self.int64($0, "frame") <= Int64(n) })
+            #expect(Self.int64(m, "chunk") == Self.int64(chunk, "chunk"), "frame \(n)")
+        }
+        // Steps cut one decision at a time down to 1, each decision on a frame late by more than a frame.
+        let reductions = qos.filter { Self.string($0, "action") == "reduce-steps" }
+        #expect(Self.int(try #require(reductions.first, "steps reduced"), "previous-steps") == configured)
+        for m in reductions {
+            #expect(Self.int(m, "steps") < Self.int(m, "previous-steps"))
+            #expect(Self.int64(m, "lateness") > Int64(frameDuration))
+        }
+        #expect(reductions.contains { Self.int($0, "steps") == 1 })
+        #expect(chunks.contains { Self.int($0, "steps") == 1 }, "chunks were computed with 1 step")
+        // At 1 step and more than a chunk late: resync. The next frame is stamped with the running time of that moment
+        // and flagged DISCONT; DISCONT nowhere else (frame 0 aside), and frames contiguous between resyncs.
+        let resyncs = zip(qos, judged).filter { Self.string($0.0, "action") == "resync" }
+        #expect(!resyncs.isEmpty)
+        for (m, n) in resyncs {
+            #expect(Self.int(m, "steps") == 1)
+            #expect(Self.int64(m, "lateness") > Int64(chunkDuration))
+        }
+        print("falling behind (\(testEngine.isReal ? "real" : "pattern") engine): \(frames.count) frames, steps "
+              + "\(configured) → \(reductions.map { Self.int($0, "steps") }), \(resyncs.count) resync(s) at frames "
+              + "\(resyncs.map { $0.1 + 1 }), lateness then \(resyncs.map { Self.int64($0.0, "lateness") / 1_000_000 }) ms")
+        let resynced = Set(resyncs.map { $0.1 + 1 })
+        for n in 1..<frames.count {
+            if resynced.contains(n) {
+                #expect(frames[n].discont, "frame \(n) after a resync")
+                #expect(GstClockTime(frames[n].pts) == stamped[n], "frame \(n) stamped with the running time then")
+                #expect(frames[n].pts > frames[n - 1].pts + frames[n - 1].duration, "a gap forward at frame \(n)")
+            } else {
+                #expect(!frames[n].discont, "frame \(n)")
+                #expect(frames[n].pts == frames[n - 1].pts + frames[n - 1].duration, "frame \(n) follows")
+            }
         }
     }
 
