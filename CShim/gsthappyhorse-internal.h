@@ -55,11 +55,12 @@ typedef struct
   gchar *negative_prompt;
   gint steps;                   /* 0 = the model's default */
   gdouble guidance;
+  gint64 seed;                  /* the seed property: -1 = a random seed */
   gint64 revision;
 } GstHappyHorseLiveSettings;
 
 /* What gst_happy_horse_live_pop() hands out with a frame. applied_prompt: owned by the caller (g_free), non-NULL on
- * the first frame of a new settings revision. */
+ * the first frame of a new settings revision; seed and guidance are that revision's then. */
 typedef struct
 {
   gint64 index;
@@ -68,6 +69,8 @@ typedef struct
   gint steps;
   gdouble chunk_seconds;
   gchar *applied_prompt;
+  guint64 seed;
+  gdouble guidance;
 } GstHappyHorseLiveFrameInfo;
 
 /* gsthappyhorsesrc.c, for the live code */
@@ -81,7 +84,7 @@ G_GNUC_INTERNAL void gst_happy_horse_live_class_init (GstElementClass * element_
 G_GNUC_INTERNAL GstHappyHorseLive *gst_happy_horse_live_new (GstHappyHorseSrc * src);
 G_GNUC_INTERNAL void gst_happy_horse_live_free (GstHappyHorseLive * live);
 G_GNUC_INTERNAL gboolean gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed,
-    gint fps_n, gint fps_d, guint latency_ms, gint default_steps);
+    gint64 seed_property, gint fps_n, gint fps_d, guint latency_ms, gint default_steps);
 G_GNUC_INTERNAL void gst_happy_horse_live_stop (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock_stop (GstHappyHorseLive * live);

@@ -42,6 +42,8 @@ typedef struct
   gint steps;
   gdouble chunk_seconds;        /* > 0 on the first frame handed out by a chunk */
   gchar *applied_prompt;        /* non-NULL on the first frame of a new settings revision */
+  guint64 seed;                 /* with applied_prompt: that revision's seed and guidance */
+  gdouble guidance;
 } LiveFrame;
 
 typedef struct
@@ -70,7 +72,14 @@ struct _GstHappyHorseLive
   gint fps_n, fps_d;
   guint latency_ms;
   gint default_steps;
-  guint64 seed;
+
+  /* What the worker sent to the engine (worker thread only, reset by start). */
+  gint64 sent_revision;
+  gint sent_steps;
+  gchar *sent_prompt;           /* of sent_revision */
+  gdouble sent_guidance;
+  gint64 seed_property;         /* seed property the noise seed came from (-1: drawn at random) */
+  guint64 stream_seed;          /* seed the noise of the next chunks comes from */
 
   /* Timeline anchor (under lock): running time of frame anchor_index; NONE = anchor at the next frame. */
   GstClockTime anchor_rt;
@@ -174,6 +183,7 @@ gst_happy_horse_live_free (GstHappyHorseLive * live)
     return;
   gst_happy_horse_live_stop (live);
   g_list_free_full (live->timeline, (GDestroyNotify) timed_prompt_free);
+  g_free (live->sent_prompt);
   g_mutex_clear (&live->lock);
   g_cond_clear (&live->cond);
   g_free (live);
@@ -199,9 +209,9 @@ post_latency_if_grown (GstHappyHorseLive * live)
   }
 }
 
-/* At a chunk boundary: applies the timeline and the settings in force; returns the revision sent. */
+/* At a chunk boundary (worker thread): applies the timeline and the settings in force, the seed among them. */
 static void
-apply_settings (GstHappyHorseLive * live, gint64 next_index, gint64 * sent_revision, gint * sent_steps)
+apply_settings (GstHappyHorseLive * live, gint64 next_index)
 {
   GstHappyHorseLiveSettings s = { 0 };
   TimedPrompt *due = NULL;
@@ -238,10 +248,28 @@ apply_settings (GstHappyHorseLive * live, gint64 next_index, gint64 * sent_revis
   g_mutex_unlock (&live->lock);
   if (cap > 0 && cap < steps)
     steps = cap;
-  if (s.revision != *sent_revision || steps != *sent_steps) {
+  if (s.seed != live->seed_property) {
+    /* -1 while playing: a new random seed, as at start. */
+    guint64 seed = s.seed >= 0 ? (guint64) s.seed
+        : (((guint64) g_random_int () << 32) | g_random_int ()) & G_MAXINT64;
+    if (hh_live_reseed (live->stream, seed) == HH_OK) {
+      GST_INFO_OBJECT (live->src, "seed %" G_GUINT64_FORMAT " from the next chunk on", seed);
+      live->stream_seed = seed;
+    } else {
+      GST_WARNING_OBJECT (live->src, "this engine's live stream cannot change its seed: keeping %" G_GUINT64_FORMAT,
+          live->stream_seed);
+    }
+    live->seed_property = s.seed;
+  }
+  if (s.revision != live->sent_revision || steps != live->sent_steps) {
     hh_live_update (live->stream, s.prompt, s.negative_prompt, steps, (float) s.guidance, s.revision);
-    *sent_revision = s.revision;
-    *sent_steps = steps;
+    if (s.revision != live->sent_revision) {
+      g_free (live->sent_prompt);
+      live->sent_prompt = g_strdup (s.prompt);
+      live->sent_guidance = s.guidance;
+    }
+    live->sent_revision = s.revision;
+    live->sent_steps = steps;
   }
   g_free (s.prompt);
   g_free (s.negative_prompt);
@@ -252,8 +280,7 @@ worker (gpointer data)
 {
   GstHappyHorseLive *live = data;
   gsize size = (gsize) gst_happy_horse_src_native_size (live->src);
-  gint64 sent_revision = G_MININT64, previous_revision = G_MININT64, produced = 0;
-  gint sent_steps = -1;
+  gint64 previous_revision = G_MININT64, produced = 0;
 
   for (;;) {
     LiveFrame *f;
@@ -278,7 +305,7 @@ worker (gpointer data)
     g_mutex_unlock (&live->lock);
 
     if (hh_live_pending_frames (live->stream) == 0)
-      apply_settings (live, produced, &sent_revision, &sent_steps);
+      apply_settings (live, produced);
 
     f = g_new0 (LiveFrame, 1);
     f->rgb = gst_buffer_new_allocate (NULL, size, NULL);
@@ -305,11 +332,11 @@ worker (gpointer data)
     f->steps = steps;
     f->chunk_seconds = seconds;
     if (revision != previous_revision) {
-      GstHappyHorseLiveSettings s = { 0 };
-      gst_happy_horse_src_get_live_settings (live->src, &s);
-      f->applied_prompt = g_strdup (s.revision == revision ? s.prompt : "");
-      g_free (s.prompt);
-      g_free (s.negative_prompt);
+      /* The engine reports the revision last sent (settings apply when a chunk starts, and this frame's chunk
+       * started after apply_settings). */
+      f->applied_prompt = g_strdup (revision == live->sent_revision && live->sent_prompt ? live->sent_prompt : "");
+      f->seed = live->stream_seed;
+      f->guidance = live->sent_guidance;
       previous_revision = revision;
     }
     produced = index + 1;
@@ -335,8 +362,8 @@ worker (gpointer data)
 /* Called by the element                                                                                     */
 
 gboolean
-gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed, gint fps_n, gint fps_d,
-    guint latency_ms, gint default_steps)
+gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed, gint64 seed_property,
+    gint fps_n, gint fps_d, guint latency_ms, gint default_steps)
 {
   GstHappyHorseLiveSettings s = { 0 };
   gchar *error = NULL;
@@ -351,7 +378,12 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   live->fps_d = fps_d > 0 ? fps_d : 1;
   live->latency_ms = latency_ms;
   live->default_steps = MAX (default_steps, 1);
-  live->seed = seed;
+  live->stream_seed = seed;
+  live->seed_property = seed_property;
+  live->sent_revision = G_MININT64;
+  live->sent_steps = -1;
+  g_clear_pointer (&live->sent_prompt, g_free);
+  live->sent_guidance = 0;
   live->cancel = hh_cancel_new ();
 
   gst_happy_horse_src_get_live_settings (live->src, &s);
@@ -482,6 +514,8 @@ gst_happy_horse_live_pop (GstHappyHorseLive * live, GstBuffer * native, GstHappy
   info->chunk_seconds = f->chunk_seconds;
   info->applied_prompt = f->applied_prompt;
   f->applied_prompt = NULL;
+  info->seed = f->seed;
+  info->guidance = f->guidance;
   live_frame_free (f);
   return GST_FLOW_OK;
 }
@@ -549,6 +583,8 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
       GstStructure *s = gst_structure_new ("happyhorsesrc-settings-applied",
           "prompt", G_TYPE_STRING, info->applied_prompt,
           "steps", G_TYPE_INT, info->steps,
+          "seed", G_TYPE_UINT64, info->seed,
+          "guidance-scale", G_TYPE_DOUBLE, info->guidance,
           "revision", G_TYPE_INT64, info->revision,
           "chunk", G_TYPE_INT64, info->chunk,
           "frame", G_TYPE_INT64, info->index,

@@ -344,7 +344,7 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
   }
   /* Live mode applies these at the next chunk (the worker compares revisions). */
   if (prop_id == PROP_PROMPT || prop_id == PROP_NEGATIVE_PROMPT || prop_id == PROP_NUM_INFERENCE_STEPS
-      || prop_id == PROP_GUIDANCE_SCALE)
+      || prop_id == PROP_GUIDANCE_SCALE || prop_id == PROP_SEED)
     self->settings_revision++;
   HH_OBJECT_UNLOCK (self);
 }
@@ -413,6 +413,7 @@ gst_happy_horse_src_get_live_settings (GstHappyHorseSrc * self, GstHappyHorseLiv
   out->negative_prompt = g_strdup (self->negative_prompt);
   out->steps = (gint) self->num_inference_steps;
   out->guidance = self->guidance_scale;
+  out->seed = self->seed;
   out->revision = self->settings_revision;
   HH_OBJECT_UNLOCK (self);
 }
@@ -586,7 +587,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   latency_ms = self->latency_ms;
   self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
   HH_OBJECT_UNLOCK (self);
-  if (is_live && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, self->fps_n,
+  if (is_live && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, seed, self->fps_n,
           self->fps_d, latency_ms, self->default_steps)) {
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
@@ -1143,8 +1144,17 @@ gst_happy_horse_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
     stream_time = frame_time (self, target);
     clip = 0;
     index = target;
-    if (live_info.applied_prompt)
-      push_tags (self, live_info.applied_prompt, self->base_seed, (guint) live_info.steps);
+    if (live_info.applied_prompt) {
+      /* New settings from this frame on (a new seed among them, perhaps). */
+      gboolean new_seed;
+      HH_OBJECT_LOCK (self);
+      new_seed = self->last_seed != (gint64) (live_info.seed & G_MAXINT64);
+      self->last_seed = (gint64) (live_info.seed & G_MAXINT64);
+      HH_OBJECT_UNLOCK (self);
+      if (new_seed)
+        g_object_notify (G_OBJECT (self), "last-seed");
+      push_tags (self, live_info.applied_prompt, live_info.seed, (guint) live_info.steps);
+    }
     goto convert;
   }
 
@@ -1359,25 +1369,30 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           DEFAULT_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_NEGATIVE_PROMPT,
       g_param_spec_string ("negative-prompt", "Negative prompt",
-          "What the video should not show (used only when guidance-scale > 1). Applied at the next clip",
+          "What the video should not show (used only when guidance-scale > 1). Applied at the next clip (live: "
+          "the next chunk)",
           DEFAULT_NEGATIVE_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_SEED,
       g_param_spec_int64 ("seed", "Seed",
           "Noise seed; -1 = draw a random seed at start (see last-seed). Clip k of a run uses seed+k. "
-          "Same seed, settings, model and n-threads give identical frames. Applied at the next clip",
+          "Same seed, settings, model and n-threads give identical frames. Applied at the next clip (live: the noise "
+          "of the next chunk on comes from this seed; -1 draws a new random one)",
           -1, G_MAXINT64, DEFAULT_SEED, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_LAST_SEED,
       g_param_spec_int64 ("last-seed", "Last seed",
-          "Seed actually used for the current (last started) clip; -1 before the first clip",
+          "Seed actually used for the current (last started) clip, or in live mode for the frames being handed out; "
+          "-1 before the first clip",
           -1, G_MAXINT64, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_NUM_INFERENCE_STEPS,
       g_param_spec_uint ("num-inference-steps", "Inference steps",
           "Number of denoising steps per chunk; 0 = the model's default (8 for the built-in model). "
-          "Applied at the next clip", 0, 1000, DEFAULT_NUM_INFERENCE_STEPS, rw | GST_PARAM_MUTABLE_PLAYING));
+          "Applied at the next clip (live: the next chunk)", 0, 1000, DEFAULT_NUM_INFERENCE_STEPS,
+          rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_GUIDANCE_SCALE,
       g_param_spec_double ("guidance-scale", "Guidance scale",
           "Classifier-free guidance scale; 1.0 = no guidance (the built-in model is distilled for 1.0). "
-          "Applied at the next clip", 0.0, 50.0, DEFAULT_GUIDANCE_SCALE, rw | GST_PARAM_MUTABLE_PLAYING));
+          "Applied at the next clip (live: the next chunk)", 0.0, 50.0, DEFAULT_GUIDANCE_SCALE,
+          rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DURATION,
       g_param_spec_double ("duration", "Duration",
           "Length of one clip in seconds (the model rounds it to its frame rules)",

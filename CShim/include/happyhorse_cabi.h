@@ -118,10 +118,11 @@ void hh_generation_free (hh_generation *generation);
 void hh_string_free (char *string);
 
 /* ---- Live mode: one endless generation (Sources/HappyHorseCABI/LiveCABI.swift) ----------------------------
- * Chunk after chunk, each continuing from the previous chunk's last latent frames; prompt, steps and guidance
- * can change between chunks (hh_live_update, applied when the next chunk starts). Same threading rules as a
- * generation: one thread at a time (the element's live worker); hh_cancel_trigger() from any thread makes a running
- * hh_live_next_frame() return HH_ERROR_CANCELLED within one denoising step, after which the stream stays failed. */
+ * Chunk after chunk, each continuing from the previous chunk's last latent frames; prompt, steps, guidance and the
+ * seed can change between chunks (hh_live_update, hh_live_reseed: applied when the next chunk starts). Same
+ * threading rules as a generation: one thread at a time (the element's live worker); hh_cancel_trigger() from any
+ * thread makes a running hh_live_next_frame() return HH_ERROR_CANCELLED within one denoising step, after which the
+ * stream stays failed. */
 typedef struct hh_live hh_live;
 
 /* Starts an endless generation (nothing heavy: the prompt is encoded by the first hh_live_next_frame()).
@@ -140,6 +141,11 @@ int32_t hh_live_pending_frames (const hh_live *live);
 /* Settings for the next chunk and later ones (steps 0 = the model's default). */
 void hh_live_update (hh_live *live, const char *prompt, const char *negative_prompt, int32_t num_inference_steps,
     float guidance_scale, int64_t revision);
+
+/* Noise of the next chunk and later ones from a fresh generator seeded with seed (the latent continuation is kept).
+ * Call it at a chunk boundary, like hh_live_update, so that the change lines up with a settings revision.
+ * HH_ERROR_SETTINGS if the engine's stream cannot be reseeded (the seed then stays as it was). */
+hh_status hh_live_reseed (hh_live *live, uint64_t seed);
 
 /* Next frame (packed RGB8 at the native size) into rgb; computes a chunk when none is pending. Outputs (each may be
  * NULL): the frame's index in the stream, the chunk that handed it out, that chunk's settings revision and steps,

@@ -58,6 +58,13 @@ public func hh_live_update(_ p: UnsafeMutableRawPointer, _ prompt: UnsafePointer
                                              revision: revision))
 }
 
+@_cdecl("hh_live_reseed")
+public func hh_live_reseed(_ p: UnsafeMutableRawPointer, _ seed: UInt64) -> Int32 {
+    guard let stream = live(p).stream as? any ReseedableContinuousVideoStream else { return HHStatus.settings.rawValue }
+    stream.reseed(seed)
+    return HHStatus.ok.rawValue
+}
+
 @_cdecl("hh_live_next_frame")
 public func hh_live_next_frame(_ p: UnsafeMutableRawPointer, _ rgb: UnsafeMutablePointer<UInt8>?, _ rgbSize: Int,
                                _ outIndex: UnsafeMutablePointer<Int64>?, _ outChunk: UnsafeMutablePointer<Int64>?,

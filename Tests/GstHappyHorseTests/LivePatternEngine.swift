@@ -2,8 +2,8 @@ import Foundation
 import HappyHorse
 
 /// Live mode of the pattern test engine: chunks of `PatternEngine.chunkFrames` frames, each made with the settings in
-/// force when the chunk starts (frame bytes = `PatternEngine.pixel` of that chunk's prompt), `steps` × `stepDelay`
-/// of (cancellable) work per chunk.
+/// force when the chunk starts (frame bytes = `PatternEngine.pixel` of that chunk's prompt and seed), `steps` ×
+/// `stepDelay` of (cancellable) work per chunk.
 extension PatternEngine: ContinuousTextToVideoEngine {
     func startContinuousGeneration(_ settings: ContinuousSettings, seed: UInt64,
                                    cancellation: CancellationToken) throws -> any ContinuousVideoStream {
@@ -12,10 +12,10 @@ extension PatternEngine: ContinuousTextToVideoEngine {
     }
 }
 
-final class PatternContinuousStream: ContinuousVideoStream {
+final class PatternContinuousStream: ReseedableContinuousVideoStream {
     private var settings: ContinuousSettings
     private var next: ContinuousSettings?
-    private let seed: UInt64
+    private var seed: UInt64
     private let defaultSteps: Int
     private let format: NativeVideoFormat
     private let cancellation: CancellationToken
@@ -38,6 +38,7 @@ final class PatternContinuousStream: ContinuousVideoStream {
     var framesPerChunk: Int { PatternEngine.chunkFrames }
     var pendingFrames: Int { pending.count }
     func update(_ settings: ContinuousSettings) { next = settings }
+    func reseed(_ seed: UInt64) { self.seed = seed }  // frames are made when their chunk is computed
 
     func nextFrame() throws -> ContinuousFrame {
         var seconds = 0.0

@@ -124,9 +124,24 @@ import Testing
         gst_structure_get_string(s, field).map { String(cString: $0) }
     }
 
-    /// Checksum of the pattern engine's live frame `index` for `prompt` (RGB at the native size, seed 3).
-    static func patternChecksum(_ prompt: String, index: Int) -> UInt64 {
-        let f = PatternContinuousStream.frame(promptHash: PatternEngine.hash(prompt), seed: 3, index: index,
+    /// Checks a `happyhorsesrc-settings-applied` message against the frames pulled: it names a frame after the first
+    /// `after` ones, with that frame's running time and PTS, at a chunk boundary (the first frame handed out by a
+    /// chunk). Returns that frame's index.
+    static func checkApplied(_ m: UnsafeMutablePointer<GstStructure>, _ h: LiveHarness, _ frames: [LiveFrame],
+                             after: Int) -> Int {
+        let frame = Int(int64(m, "frame"))
+        #expect(frame >= after, "the change cannot apply to frames already pushed")
+        #expect(uint64(m, "running-time") == UInt64(testEngine.time(frame)))
+        #expect(frame < frames.count && uint64(m, "pts") == UInt64(frames[min(frame, frames.count - 1)].pts))
+        let starts = h.messages("happyhorsesrc-chunk").map { Int(int64($0, "frame")) }
+        #expect(starts.contains(frame), "frame \(frame) is not a chunk start: \(starts)")
+        return frame
+    }
+
+    /// Checksum of the pattern engine's live frame `index` for `prompt` (RGB at the native size; seed 3 unless
+    /// changed).
+    static func patternChecksum(_ prompt: String, index: Int, seed: UInt64 = 3) -> UInt64 {
+        let f = PatternContinuousStream.frame(promptHash: PatternEngine.hash(prompt), seed: seed, index: index,
                                               format: PatternEngine.format)
         return f.rgb.withUnsafeBufferPointer { fnv1a($0.baseAddress!, $0.count) }
     }
@@ -192,13 +207,7 @@ import Testing
         #expect(applied.count == 1)
         let m = try #require(applied.first)
         #expect(Self.string(m, "prompt") == b)
-        let frame = Int(Self.int64(m, "frame"))
-        #expect(frame >= 6, "the change cannot apply to frames already pushed")
-        #expect(Self.uint64(m, "running-time") == UInt64(testEngine.time(frame)))
-        #expect(Self.uint64(m, "pts") == UInt64(frames[frame].pts))
-        // It applies at a chunk boundary: the frame is the first one handed out by a chunk.
-        let starts = h.messages("happyhorsesrc-chunk").map { Int(Self.int64($0, "frame")) }
-        #expect(starts.contains(frame), "frame \(frame) is not a chunk start: \(starts)")
+        let frame = Self.checkApplied(m, h, frames, after: 6)
         if !testEngine.isReal {
             for n in 0..<frame { #expect(frames[n].checksum == Self.patternChecksum(a, index: n), "frame \(n)") }
             for n in frame..<frames.count { #expect(frames[n].checksum == Self.patternChecksum(b, index: n), "frame \(n)") }
@@ -289,6 +298,54 @@ import Testing
             #expect(Self.int(restore, "steps") == 4)
             #expect(Self.int(try #require(h.messages("happyhorsesrc-chunk").last), "steps") == 4)
         }
+    }
+
+    @Test func seedAndStepsChangeAtTheNextChunkAndAreReported() throws {
+        let prompt = testEngine.distinctPrompts.0
+        let h = try LiveHarness { setProperty($0, "prompt", prompt) }
+        var frames = try h.pull(6)
+        setProperty(h.element, "seed", Int64(11))
+        frames += try h.pull(30)
+        let first = try #require(h.messages("happyhorsesrc-settings-applied").first, "the seed change is reported")
+        #expect(h.messages("happyhorsesrc-settings-applied").count == 1)
+        #expect(Self.uint64(first, "seed") == 11)
+        #expect(Self.string(first, "prompt") == prompt)
+        let reseeded = Self.checkApplied(first, h, frames, after: 6)
+        #expect(getInt64(h.element, "last-seed") == 11)
+        if !testEngine.isReal {
+            for n in 0..<reseeded { #expect(frames[n].checksum == Self.patternChecksum(prompt, index: n), "frame \(n)") }
+            for n in reseeded..<frames.count {
+                #expect(frames[n].checksum == Self.patternChecksum(prompt, index: n, seed: 11), "frame \(n)")
+            }
+        }
+
+        // Steps: the same path; the seed stays.
+        let before = Self.int(try #require(h.messages("happyhorsesrc-chunk").last), "steps")
+        try #require(before >= 2, "the test needs at least 2 steps to halve")
+        setProperty(h.element, "num-inference-steps", UInt32(before / 2))
+        frames += try h.pull(30)
+        let second = try #require(h.messages("happyhorsesrc-settings-applied").dropFirst().first)
+        let restepped = Self.checkApplied(second, h, frames, after: reseeded + 1)
+        #expect(Self.int(second, "steps") == before / 2)
+        #expect(Self.uint64(second, "seed") == 11)
+        for c in h.messages("happyhorsesrc-chunk") {
+            let frame = Int(Self.int64(c, "frame"))
+            #expect(Self.int(c, "steps") == (frame < restepped ? before : before / 2), "chunk at frame \(frame)")
+        }
+        if !testEngine.isReal {
+            for n in restepped..<frames.count {
+                #expect(frames[n].checksum == Self.patternChecksum(prompt, index: n, seed: 11), "frame \(n)")
+            }
+        }
+
+        // seed=-1 while playing draws a new random seed, reported and readable as last-seed.
+        setProperty(h.element, "seed", Int64(-1))
+        frames += try h.pull(30)
+        let third = try #require(h.messages("happyhorsesrc-settings-applied").dropFirst(2).first)
+        _ = Self.checkApplied(third, h, frames, after: restepped + 1)
+        let drawn = Self.uint64(third, "seed")
+        #expect(drawn != 11)
+        #expect(getInt64(h.element, "last-seed") == Int64(drawn))
     }
 
     /// Generation slower than real time, on the test clock: each frame reaches the sink `slowdown` frame durations of
