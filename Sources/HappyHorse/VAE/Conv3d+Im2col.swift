@@ -37,8 +37,10 @@ extension Conv3d {
     }
 
     /// Runs `body(frame, rowStart, rows, scratch)` over (frame, row block) items split among the workers, with BLAS
-    /// single-threaded; `scratch` holds `floats(rows)` floats, private to the worker.
+    /// single-threaded; `scratch` holds `floats(rows)` floats, private to the worker. Once `isCancelled` returns
+    /// true, the items not started yet are skipped.
     static func forEachRowBlock(frames: Int, h: Int, w: Int, floatsPerRow: Int, extraFloatsPerRow: Int = 0,
+                                isCancelled: (@Sendable () -> Bool)? = nil,
                                 _ body: @escaping (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
         let rowsPerBlock = max(1, min(h, blockFloats / max(1, floatsPerRow)))
         let blocks = (h + rowsPerBlock - 1) / rowsPerBlock
@@ -48,6 +50,7 @@ extension Conv3d {
             Parallel.forEachRange(items) { range in
                 Scratch.with(perItem) { scratch in
                     for item in range {
+                        if let isCancelled, isCancelled() { return }
                         let (f, b) = (item / blocks, item % blocks)
                         let r0 = b * rowsPerBlock
                         body(f, r0, min(rowsPerBlock, h - r0), scratch)

@@ -33,7 +33,7 @@ extension Conv3d {
 
     /// x [Cin, T, H, W] → [Cout, T, 2H, 2W] for a 1×3×3 kernel read through a nearest ×2 upsample.
     /// Per (frame, block of low-res rows) and phase: im2col [Cin·4, rows·W], GEMM → [Cout, rows·W], scatter.
-    func subPixelForward(_ x: Tensor) -> Tensor {
+    func subPixelForward(_ x: Tensor, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor {
         let (t, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let hw = h * w, k2 = inChannels * 4
         var y = Tensor(shape: [outChannels, t, 2 * h, 2 * w])
@@ -43,7 +43,8 @@ extension Conv3d {
             y.storage.withUnsafeMutableBufferPointer { yp in
                 let (xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: xp.baseAddress!)), SendableMutablePointer(yp.baseAddress!))
                 let weights = phases.map(\.storage)
-                Self.forEachRowBlock(frames: t, h: h, w: w, floatsPerRow: k2 * w, extraFloatsPerRow: cout * w) { f, r0, rows, scratch in
+                Self.forEachRowBlock(frames: t, h: h, w: w, floatsPerRow: k2 * w, extraFloatsPerRow: cout * w,
+                                     isCancelled: isCancelled) { f, r0, rows, scratch in
                     let cols = scratch, out = scratch + k2 * rows * w  // [Cin·4, rows·W], [Cout, rows·W]
                     for py in 0..<2 {
                         for px in 0..<2 {

@@ -43,17 +43,20 @@ public struct Conv3d: Sendable {
     }
 
     /// x [Cin, T, H, W] → [Cout, T, H·u, W·u]; the input is seen through a nearest ×`upsample` spatial resize.
-    public func callAsFunction(_ x: Tensor, upsample u: Int = 1) -> Tensor {
+    /// `isCancelled` is polled before each (frame, row block) item; once it returns true the remaining items are
+    /// skipped and the result is incomplete: the caller checks its token after the call and drops the result
+    /// (VideoDecoder does), so a cancel does not wait for a whole high-resolution convolution.
+    public func callAsFunction(_ x: Tensor, upsample u: Int = 1, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor {
         precondition(x.rank == 4 && x.shape[0] == inChannels && u >= 1, "Conv3d: input \(x.shape) for Cin \(inChannels)")
-        if u == 2, phases != nil { return subPixelForward(x) }
-        if u > 1 { return self(Self.upsampleNearest(x, u)) }
+        if u == 2, phases != nil { return subPixelForward(x, isCancelled: isCancelled) }
+        if u > 1 { return self(Self.upsampleNearest(x, u), isCancelled: isCancelled) }
         let (t, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         var y = Tensor(shape: [outChannels, t, h, w])
         guard t > 0, h * w > 0 else { return y }
         x.storage.withUnsafeBufferPointer { xp in
             y.storage.withUnsafeMutableBufferPointer { yp in
                 let (xBase, yBase) = (xp.baseAddress!, yp.baseAddress!)
-                forwardBlocked(xBase, yBase, t: t, h: h, w: w)
+                forwardBlocked(xBase, yBase, t: t, h: h, w: w, isCancelled: isCancelled)
                 addBias(yBase, rowLength: h * w, frames: t)
             }
         }
@@ -62,7 +65,8 @@ public struct Conv3d: Sendable {
 
     /// Per (frame, block of output rows): im2col [K, rows·W] in cache (K = Cin·kt·kh·kw), then
     /// [Cout, K] x [K, rows·W] → y[:, f, rows] (row stride T·H·W). 1×1×1 kernels read the input directly.
-    func forwardBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int) {
+    func forwardBlocked(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, t: Int, h: Int, w: Int,
+                        isCancelled: (@Sendable () -> Bool)? = nil) {
         let hw = h * w, k = inChannels * kernel.t * kernel.h * kernel.w
         weight.storage.withUnsafeBufferPointer { ap in  // [Cout, Cin, kt, kh, kw] = [Cout, K]
             if k == inChannels {
@@ -73,7 +77,7 @@ public struct Conv3d: Sendable {
             let (a, xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: ap.baseAddress!)),
                                SendableMutablePointer(UnsafeMutablePointer(mutating: x)), SendableMutablePointer(y))
             let (cin, cout, (kt, kh, kw)) = (inChannels, outChannels, kernel)
-            Self.forEachRowBlock(frames: t, h: h, w: w, floatsPerRow: k * w) { f, r0, rows, cols in
+            Self.forEachRowBlock(frames: t, h: h, w: w, floatsPerRow: k * w, isCancelled: isCancelled) { f, r0, rows, cols in
                 Self.im2colRows(xs.pointer, channels: cin, channelStride: t * hw, frames: t, frame: f, kt: kt, h: h, w: w,
                                 rowStart: r0, rows: rows, kh: kh, kw: kw, rowBase: -(kh / 2), colBase: -(kw / 2),
                                 into: cols)  // [K, rows·W]

@@ -23,16 +23,17 @@ struct VAEResNet: Sendable {
             : try Conv3d.load(store, key + ".conv_shortcut", inChannels: cin, outChannels: cout, kernel: (1, 1, 1))
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    /// `isCancelled`: see Conv3d (an incomplete result once it returns true).
+    func callAsFunction(_ x: Tensor, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor {
         var h = Norm.channelRMSNorm(x, eps: VAENorm.eps)  // [Cin, T, H, W]
         switch activation {
         case .silu: Activation.silu(&h)
         case .relu: Activation.relu(&h)
         }
-        h = conv1(h)  // [Cout, T, H, W]
+        h = conv1(h, isCancelled: isCancelled)  // [Cout, T, H, W]
         h = Norm.channelRMSNorm(h, eps: VAENorm.eps)
         Activation.silu(&h)
-        h = conv2(h)  // [Cout, T, H, W]
+        h = conv2(h, isCancelled: isCancelled)  // [Cout, T, H, W]
         let residual = shortcut.map { $0(Norm.channelRMSNorm(x, eps: VAENorm.shortcutEps)) } ?? x
         Activation.add(residual, into: &h)
         return h
@@ -55,10 +56,10 @@ struct VAEUpsampler: Sendable {
     }
 
     /// The "3d" time step: [C, T, H, W] → [C, 2T(−1), H, W].
-    func temporal(_ x: Tensor, firstChunk: Bool) -> Tensor {
+    func temporal(_ x: Tensor, firstChunk: Bool, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor {
         guard let timeConv else { return x }
         let (c, t, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-        let y = timeConv(x)  // [2C, T, H, W]
+        let y = timeConv(x, isCancelled: isCancelled)  // [2C, T, H, W]
         let drop = firstChunk ? 1 : 0
         let t2 = 2 * t - drop
         var z = Tensor(shape: [c, t2, x.shape[2], x.shape[3]])  // [C, 2T(−1), H, W]
@@ -78,5 +79,5 @@ struct VAEUpsampler: Sendable {
     }
 
     /// Nearest ×2 fused into the conv: [C, T, H, W] → [C, T, 2H, 2W].
-    func spatial(_ x: Tensor) -> Tensor { conv(x, upsample: 2) }
+    func spatial(_ x: Tensor, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor { conv(x, upsample: 2, isCancelled: isCancelled) }
 }

@@ -60,9 +60,9 @@ public final class VideoDecoder: @unchecked Sendable {
     /// (every later layer works frame by frame), so the high-resolution layers skip the others — the result equals
     /// cropping the full output. `trace` receives the named intermediates of the reference (`denormalized`,
     /// `conv_in`, `mid.resnets.{i}`, `up_blocks.{b}.entry`, `up_blocks.{b}.upsampler`, `up_blocks.{b}`, `conv_out`,
-    /// `pixels`; those after the last layer that mixes frames are of the kept frames). `cancellation` is checked before every layer that mixes frames
-    /// and then before every group of `framesPerGroup` output frames, which runs the frame-by-frame layers (with a
-    /// `trace`, all frames are one group).
+    /// `pixels`; those after the last layer that mixes frames are of the kept frames). `cancellation` is checked
+    /// before every layer that mixes frames, then before every group of `framesPerGroup` output frames that runs the
+    /// frame-by-frame layers (with a `trace`, all frames are one group), and polled inside every convolution.
     public func callAsFunction(_ z: Tensor, firstChunk: Bool, keep: Range<Int>? = nil,
                                cancellation: CancellationToken? = nil,
                                trace: ((String, Tensor) -> Void)? = nil) throws -> Tensor {
@@ -85,25 +85,27 @@ public final class VideoDecoder: @unchecked Sendable {
             throw HappyHorseError.invalidArgument(name: "kept frames", reason: "\(keep) of \(frames) output frames")
         }
         let layers = self.layers(firstChunk: firstChunk)
+        let isCancelled = Self.poll(cancellation)
         let mixing = (layers.lastIndex(where: \.mixesFrames) ?? -1) + 1  // layers [0, mixing) run on the whole window
         var x = denormalize(z)  // [Cz, T, h, w]
         trace?("denormalized", x)
         for layer in layers[..<mixing] {
             try cancellation?.check()
-            x = layer.apply(x)
+            x = layer.apply(x, isCancelled)
             for name in layer.traces { trace?(name, x) }
         }
         if let keep, keep != 0..<frames { x = x.slicingFrames(keep) }  // [C, kept, H, W]
         if trace != nil {
             for layer in layers[mixing...] {
                 try cancellation?.check()
-                x = layer.apply(x)
+                x = layer.apply(x, isCancelled)
                 for name in layer.traces { trace?(name, x) }
             }
         } else {
             x = try Self.runPerFrame(layers[mixing...], on: x, framesPerGroup: framesPerGroup,
                                      cancellation: cancellation, afterGroup: afterGroup)
         }
+        try cancellation?.check()  // a layer cut short by the token left x incomplete
         let pixels = Self.unpatchify(x, patch: c.patchSize, channels: c.outChannels)  // [3, F, H·p, W·p]
         trace?("pixels", pixels)
         return pixels

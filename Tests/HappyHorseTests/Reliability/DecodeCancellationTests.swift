@@ -43,6 +43,18 @@ final class DecodeCancellationTests: XCTestCase {
         XCTAssertEqual(try vae(z, firstChunk: true, cancellation: CancellationToken()), expected)
     }
 
+    func testAConvolutionStopsPollingOnceCancelled() throws {
+        let vae = try decoder()
+        let conv = vae.convOut  // 1×3×3 or 3×3×3: the im2col path, one poll per (frame, row block)
+        let x = Tensor(shape: [conv.inChannels, 3, 24, 20], storage: (0..<(conv.inChannels * 3 * 24 * 20)).map { Float($0 % 7) - 3 })
+        let full = conv(x)
+        XCTAssertEqual(conv(x, isCancelled: { false }), full, "polling changes nothing while not cancelled")
+        let polls = LockedBox(value: 0)
+        let cut = conv(x, isCancelled: { polls.write { $0 += 1; return $0 > 1 } })
+        XCTAssertNotEqual(cut, full, "the items after the cancel were skipped")
+        XCTAssertLessThanOrEqual(polls.read { $0 }, 1 + Parallel.width, "each worker stops at its next poll")
+    }
+
     func testCancelDuringAGenerationsDecodeLeavesTheEngineReusable() throws {
         let engine = try TextToVideoPipeline(modelDirectory: Self.tiny, threads: 1, log: { _ in })
         let request = GenerationRequest(prompt: "a brown horse", negativePrompt: "", seed: 3, numInferenceSteps: 2,
