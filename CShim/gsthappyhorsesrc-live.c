@@ -730,8 +730,10 @@ text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   text = g_utf8_make_valid ((const gchar *) map.data, (gssize) map.size);
   gst_buffer_unmap (buffer, &map);
   g_strstrip (text);
+  g_mutex_lock (&live->lock);   /* the segment is also written by request_new_pad on the application's thread */
   if (GST_BUFFER_PTS_IS_VALID (buffer) && live->text_segment.format == GST_FORMAT_TIME)
     rt = gst_segment_to_running_time (&live->text_segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  g_mutex_unlock (&live->lock);
   gst_buffer_unref (buffer);
   if (*text == '\0') {
     g_free (text);
@@ -759,7 +761,9 @@ text_event (GstPad * pad, GstObject * parent, GstEvent * event)
     gst_segment_copy_into (segment, &live->text_segment);
     g_mutex_unlock (&live->lock);
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    g_mutex_lock (&live->lock);
     gst_segment_init (&live->text_segment, GST_FORMAT_TIME);
+    g_mutex_unlock (&live->lock);
   }
   gst_event_unref (event);
   return TRUE;

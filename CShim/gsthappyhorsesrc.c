@@ -957,16 +957,22 @@ gst_happy_horse_src_do_seek (GstBaseSrc * bsrc, GstSegment * segment)
 {
   GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (bsrc);
   GstClockTime position;
+  gint fps_n, fps_d;
 
   if (segment->rate < 0) {
     GST_WARNING_OBJECT (self, "refusing seek with rate %f: reverse playback is not supported", segment->rate);
     return FALSE;
   }
+  /* A seek event runs on the application's thread, beside start()/stop() which write the frame rate. */
+  HH_OBJECT_LOCK (self);
+  fps_n = self->fps_n;
+  fps_d = self->fps_d > 0 ? self->fps_d : 1;
+  HH_OBJECT_UNLOCK (self);
   segment->time = segment->start;
   position = segment->position;
-  if (self->fps_n > 0) {
-    self->next_frame = gst_util_uint64_scale (position, self->fps_n, (guint64) self->fps_d * GST_SECOND);
-    segment->position = frame_time (self, self->next_frame);
+  if (fps_n > 0) {
+    self->next_frame = gst_util_uint64_scale (position, fps_n, (guint64) fps_d * GST_SECOND);
+    segment->position = gst_util_uint64_scale (self->next_frame, (guint64) fps_d * GST_SECOND, fps_n);
   } else {
     self->next_frame = 0;
   }
