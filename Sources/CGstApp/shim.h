@@ -2,6 +2,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
+#include <malloc.h>   /* mallinfo2, malloc_trim: the resident-memory test tells heap in use from heap kept */
 
 /* ThreadSanitizer (docs/reliability.md §5): happyhorsesrc releases each buffer it hands downstream and acquires it
  * when the pool gives it back (HH_TSAN_RELEASE/ACQUIRE in fill()); a test acquires a buffer it pulled from appsink
