@@ -67,7 +67,7 @@ def reconstruct(model, frames):
 
 
 def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
-             ceiling=False):
+             ceiling=False, guidance=None, splits=("in_distribution", "held_out")):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     if sampler:
@@ -75,12 +75,15 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
     an = Analyser()
     results, rows = {}, []
     t0 = time.time()
-    for split, prompts in (("in_distribution", IN_DISTRIBUTION), ("held_out", HELD_OUT)):
+    guidance = model.pipeline.get("guidance_scale", 1.0) if guidance is None else guidance
+    sets = {"in_distribution": IN_DISTRIBUTION, "held_out": HELD_OUT}
+    for split in splits:
+        prompts = sets[split]
         per = []
         for i, (spec, prompt) in enumerate(prompts):
             for k in range(samples):
                 frames = generate(model, prompt, seed=1000 + 37 * i + k, duration=duration, steps=steps,
-                                  log=lambda s: None).numpy()
+                                  guidance_scale=guidance, log=lambda s: None).numpy()
                 a = an.analyse(frames)
                 sc, got = score(a, truth_of(spec))
                 gt_fl = ground_truth_flicker(an, spec, len(frames))
@@ -109,12 +112,13 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
             summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
+            "guidance_scale": guidance,
             "duration_s": duration, "samples_per_prompt": samples, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
     results["meta"] = meta
     log("")
     log(f"{'split':16s} " + " ".join(f"{m:>9s}" for m in METRICS) + "   flicker (gt)  ratio")
-    for split in ("in_distribution", "held_out"):
+    for split in splits:
         s = results[split]["summary"]
         log(f"{split:16s} " + " ".join(f"{100 * s[m]:8.0f}%" for m in METRICS)
             + f"   {s['flicker']:.2f} ({s['flicker_gt']:.2f})  {s['flicker_ratio']:.1f}x")
@@ -143,8 +147,12 @@ def main():
     ap.add_argument("--json", default="runs/eval/latest.json")
     ap.add_argument("--ceiling", action="store_true",
                     help="also score ground truth passed through the latent space and decoder")
+    ap.add_argument("--guidance", type=float, default=None,
+                    help="classifier-free guidance scale (default: the model's pipeline guidance_scale, else 1)")
+    ap.add_argument("--split", choices=["in_distribution", "held_out"], default=None, help="only this prompt set")
     a = ap.parse_args()
-    evaluate(a.model, a.sampler, a.steps, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling)
+    evaluate(a.model, a.sampler, a.steps, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
+             guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"))
 
 
 if __name__ == "__main__":

@@ -163,7 +163,7 @@ def sigma_schedule(pipe: dict, steps: int) -> list:
 
 @torch.no_grad()
 def generate(model: Model, prompt: str, seed: int = 42, duration: float | None = None, steps: int = 0,
-             guidance_scale: float = 1.0, negative_prompt: str = "", trace: dict | None = None,
+             guidance_scale: float | None = None, negative_prompt: str = "", trace: dict | None = None,
              log=print) -> torch.Tensor:
     """uint8 frames [N, H, W, 3]. `trace` (optional dict) receives per-chunk latents and pixels."""
     pipe = model.pipeline
@@ -174,6 +174,8 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
     text, unknown = encode_prompt(model, prompt)
     if unknown:
         log(f"unknown words ignored: {' '.join(unknown)}")
+    if not guidance_scale:  # None or 0: the model's default (pipeline.guidance_scale, 1.0 = none when absent)
+        guidance_scale = pipe.get("guidance_scale", 1.0)
     use_cfg = guidance_scale > 1.0 and pipe.get("supports_cfg", True)
     neg = encode_prompt(model, negative_prompt)[0] if use_cfg else None
     if trace is not None:
