@@ -23,17 +23,20 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     /// Latent frames carried over from the previous chunk (continuation conditioning, spec 2.8).
     public var contextLatentFrames: Int
     public var defaultDurationSeconds: Double
+    /// Classifier-free guidance scale used when a request asks for 0 ("the model's default"); 1 = no guidance.
+    public var guidanceScale: Float
 
     enum CodingKeys: String, CodingKey {
         case fps, width, height, sampler, shift, sigmas
         case numInferenceSteps = "num_inference_steps"
         case chunkLatentFrames = "chunk_latent_frames", contextLatentFrames = "context_latent_frames"
         case defaultDurationSeconds = "default_duration_s"
+        case guidanceScale = "guidance_scale"
     }
 
     public init(fps: Int = 25, width: Int = 256, height: Int = 256, sampler: SamplerKind = .distilled,
                 numInferenceSteps: Int = 8, shift: Double = 5.0, sigmas: [Double]? = nil, chunkLatentFrames: Int = 4,
-                contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0) {
+                contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0, guidanceScale: Float = 1.0) {
         self.fps = fps
         self.width = width
         self.height = height
@@ -44,6 +47,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         self.chunkLatentFrames = chunkLatentFrames
         self.contextLatentFrames = contextLatentFrames
         self.defaultDurationSeconds = defaultDurationSeconds
+        self.guidanceScale = guidanceScale
     }
 
     public init(from decoder: Decoder) throws {
@@ -58,7 +62,9 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   sigmas: try c.decodeIfPresent([Double].self, forKey: .sigmas),
                   chunkLatentFrames: try c.decodeIfPresent(Int.self, forKey: .chunkLatentFrames) ?? d.chunkLatentFrames,
                   contextLatentFrames: try c.decodeIfPresent(Int.self, forKey: .contextLatentFrames) ?? d.contextLatentFrames,
-                  defaultDurationSeconds: try c.decodeIfPresent(Double.self, forKey: .defaultDurationSeconds) ?? d.defaultDurationSeconds)
+                  defaultDurationSeconds: try c.decodeIfPresent(Double.self, forKey: .defaultDurationSeconds) ?? d.defaultDurationSeconds,
+                  // read as Double: a number past Float's range becomes inf and is refused by validate() by name
+                  guidanceScale: try c.decodeIfPresent(Double.self, forKey: .guidanceScale).map { Float($0) } ?? d.guidanceScale)
     }
 
     /// Decodes the `pipeline` object (its JSON bytes) and validates it.
@@ -85,6 +91,14 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   "must be in 0..<chunk_latent_frames (\(chunkLatentFrames)), got \(contextLatentFrames)")
         try check(defaultDurationSeconds.isFinite && defaultDurationSeconds > 0 && defaultDurationSeconds <= 3600,
                   "default_duration_s", "must be in (0, 3600], got \(defaultDurationSeconds)")
+        try check(guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100, "guidance_scale",
+                  "must be in [0, 100], got \(guidanceScale)")
+    }
+
+    /// The guidance scale a request runs with: its own when > 0, else the model's `guidance_scale` (0 = the model's
+    /// default). Either way, a scale ≤ 1 means no guidance.
+    public func resolvedGuidanceScale(_ requested: Float) -> Float {
+        requested > 0 ? requested : guidanceScale
     }
 
     /// The schedule this configuration asks for: the explicit `sigmas`, or the shifted grid of spec 3.1.

@@ -68,7 +68,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
         let cell = dir.vae.spatialFactor
         latentShape = [dir.vae.latentChannels, p.chunkLatentFrames, p.height / cell, p.width / cell]
         noise = NoiseGenerator(seed: request.seed)
-        guidanceScale = request.guidanceScale
+        guidanceScale = p.resolvedGuidanceScale(request.guidanceScale)  // request 0 = the model's guidance_scale
 
         progress(GenerationProgress(stage: .encodingPrompt, step: 0, totalSteps: plan.chunkCount * (sigmas.count - 1),
                                     elapsedSeconds: 0, etaSeconds: 0))
@@ -77,15 +77,15 @@ public final class ChunkedGeneration: VideoGenerationStream {
         let (embedding, unknown) = try pipeline.encodePrompt(request.prompt)
         text = embedding
         if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
-        if request.guidanceScale > 1, dir.supportsCFG {
+        if guidanceScale > 1, dir.supportsCFG {
             negativeText = try pipeline.encodePrompt(request.negativePrompt).embedding
         } else {
-            if request.guidanceScale > 1 { pipeline.log("happyhorse: model does not support guidance; guidance-scale ignored") }
+            if guidanceScale > 1 { pipeline.log("happyhorse: model does not support guidance; guidance-scale ignored") }
             negativeText = nil
         }
         timings.encodingPrompt = Date().timeIntervalSince(encodeStart)
         pipeline.log("happyhorse: generating \(plan.frames) frames (\(plan.latentFrames) latent frames, \(plan.chunkCount) "
-            + "chunk(s) × \(sigmas.count - 1) steps\(negativeText != nil ? ", CFG \(request.guidanceScale)" : "")), seed \(request.seed)")
+            + "chunk(s) × \(sigmas.count - 1) steps, \(negativeText != nil ? "CFG \(guidanceScale)" : "no guidance")), seed \(request.seed)")
     }
 
     public func nextFrame() throws -> VideoFrame? {

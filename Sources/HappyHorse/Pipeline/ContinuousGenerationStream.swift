@@ -20,11 +20,12 @@ public struct ContinuousSettings: Sendable, Equatable {
     public var negativePrompt: String
     /// 0 = the model's default.
     public var numInferenceSteps: Int
+    /// Classifier-free guidance scale; 0 = the model's default (`pipeline.guidance_scale`), ≤ 1 = no guidance.
     public var guidanceScale: Float
     /// Caller's tag for this set of settings; frames report the revision of the chunk that made them.
     public var revision: Int64
 
-    public init(prompt: String, negativePrompt: String = "", numInferenceSteps: Int = 0, guidanceScale: Float = 1,
+    public init(prompt: String, negativePrompt: String = "", numInferenceSteps: Int = 0, guidanceScale: Float = 0,
                 revision: Int64 = 0) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
@@ -142,13 +143,14 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
             if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
             generation.text = embedding
         }
-        let cfg = settings.guidanceScale > 1 && dir.supportsCFG
+        let guidance = p.resolvedGuidanceScale(settings.guidanceScale)  // 0 = the model's guidance_scale
+        let cfg = guidance > 1 && dir.supportsCFG
         if cfg, settings.negativePrompt != current.negativePrompt || generation.negativeText == nil {
             generation.negativeText = try pipeline.encodePrompt(settings.negativePrompt).embedding
         } else if !cfg {
             generation.negativeText = nil
         }
-        generation.guidanceScale = settings.guidanceScale
+        generation.guidanceScale = guidance
         if settings.numInferenceSteps != current.numInferenceSteps {
             let steps = settings.numInferenceSteps > 0 ? settings.numInferenceSteps : p.numInferenceSteps
             generation.sigmas = (p.sigmas != nil && steps == p.numInferenceSteps) ? p.schedule

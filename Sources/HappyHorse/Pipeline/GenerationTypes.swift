@@ -8,13 +8,14 @@ public struct GenerationRequest: Sendable, Equatable {
     public var seed: UInt64
     /// 0 = the model's default.
     public var numInferenceSteps: Int
-    /// Classifier-free guidance scale; 1.0 = no guidance (the distilled/built-in default).
+    /// Classifier-free guidance scale; 0 = the model's default (config.json `pipeline.guidance_scale`, 1.0 when
+    /// absent), (0, 1] = no guidance, > 1 = CFG at that scale.
     public var guidanceScale: Float
     /// Clip length in seconds of video at the model's frame rate.
     public var durationSeconds: Double
 
     public init(prompt: String, negativePrompt: String = "", seed: UInt64 = 42, numInferenceSteps: Int = 0,
-                guidanceScale: Float = 1.0, durationSeconds: Double = 5.0) {
+                guidanceScale: Float = 0, durationSeconds: Double = 5.0) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.seed = seed
@@ -91,6 +92,8 @@ public protocol TextToVideoEngine: AnyObject, Sendable {
     var modelName: String { get }
     /// Default number of denoising steps of the loaded model.
     var defaultInferenceSteps: Int { get }
+    /// Guidance scale a request of 0 runs with (the model's `pipeline.guidance_scale`; 1 = no guidance).
+    var defaultGuidanceScale: Float { get }
     /// Number of frames a clip of `durationSeconds` produces (the model's frame rules, e.g. 4(T−1)+1).
     func frameCount(durationSeconds: Double) -> Int
     func startGeneration(_ request: GenerationRequest, cancellation: CancellationToken,

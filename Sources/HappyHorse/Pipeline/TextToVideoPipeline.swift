@@ -52,6 +52,8 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
 
     public var defaultInferenceSteps: Int { directory.pipeline.numInferenceSteps }
 
+    public var defaultGuidanceScale: Float { directory.pipeline.guidanceScale }
+
     /// max(1, round(duration · fps)): the stream returns exactly this many frames (ClipPlan).
     public func frameCount(durationSeconds: Double) -> Int {
         ClipPlan.frameCount(durationSeconds: durationSeconds, fps: directory.pipeline.fps)

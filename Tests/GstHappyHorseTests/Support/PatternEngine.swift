@@ -18,6 +18,8 @@ final class PatternEngine: TextToVideoEngine, @unchecked Sendable {
     let nativeFormat = PatternEngine.format
     let modelName = "pattern-test-engine"
     let defaultInferenceSteps = 4
+    /// Not 1, so that tests can tell the resolved default from the property's 0.
+    let defaultGuidanceScale: Float = 2.5
 
     func frameCount(durationSeconds: Double) -> Int {
         max(1, Int((durationSeconds * Double(nativeFormat.framesPerSecond)).rounded()))

@@ -76,6 +76,17 @@ final class DiTConfigurationTests: XCTestCase {
         XCTAssertEqual(try PipelineConfiguration.decode(json: Data("{}".utf8)), PipelineConfiguration())
         let explicit = try PipelineConfiguration.decode(json: Data("{\"sigmas\": [0.9, 0.4, 0]}".utf8))
         XCTAssertEqual(explicit.schedule, [0.9, 0.4, 0])
+        XCTAssertEqual(p.guidanceScale, 1)  // absent: no guidance
+        let guided = try PipelineConfiguration.decode(json: Data("{\"guidance_scale\": 3}".utf8))
+        XCTAssertEqual(guided.guidanceScale, 3)
+        XCTAssertEqual(guided.resolvedGuidanceScale(0), 3)
+        XCTAssertEqual(guided.resolvedGuidanceScale(0.5), 0.5)
+        XCTAssertEqual(guided.resolvedGuidanceScale(7), 7)
+        for bad in ["-1", "\"NaN\"", "101", "1e39"] {
+            let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data("{\"guidance_scale\": \(bad)}".utf8)) }
+            guard case let .invalidConfig(field, _)? = error else { return XCTFail("\(bad): \(String(describing: error))") }
+            XCTAssertEqual(field, "pipeline.guidance_scale", bad)
+        }
         for bad in ["{\"fps\": 0}", "{\"sampler\": \"unipc9\"}", "{\"context_latent_frames\": 4}", "{\"sigmas\": [0.5, 0.9, 0]}",
                     "{\"num_inference_steps\": -1}", "{\"shift\": -2}", "{\"default_duration_s\": 0}"] {
             let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data(bad.utf8)) }

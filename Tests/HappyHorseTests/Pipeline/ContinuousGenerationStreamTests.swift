@@ -57,6 +57,26 @@ final class ContinuousGenerationStreamTests: XCTestCase {
         XCTAssertNotEqual(got[20].frame.rgb, reference[20].frame.rgb)
     }
 
+    /// Guidance 0 in an update is resolved per chunk to the model's `pipeline.guidance_scale` (2 here): the same
+    /// frames as updating to 2, different from staying at 1 (no guidance) once the changed chunk shows.
+    func testGuidanceZeroAtTheNextChunkIsTheModelsScale() throws {
+        let dir = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "guidance_scale", 2.0) }
+        let pipeline = try load(dir)
+        func run(_ next: Float) throws -> [[UInt8]] {
+            let live = try pipeline.startContinuousGeneration(
+                ContinuousSettings(prompt: "grey horse", negativePrompt: "bay horse", guidanceScale: 1, revision: 1),
+                seed: 3, cancellation: CancellationToken())
+            var got = try frames(live, 5)
+            live.update(ContinuousSettings(prompt: "grey horse", negativePrompt: "bay horse", guidanceScale: next, revision: 2))
+            got += try frames(live, 16)
+            return got.map(\.frame.rgb)
+        }
+        let byDefault = try run(0), explicit = try run(2), none = try run(1)
+        XCTAssertTrue(byDefault == explicit, "guidance 0 differs from the model's 2")  // (no byte dumps)
+        XCTAssertTrue(byDefault[0..<9] == none[0..<9], "chunk 0 was made before the update")
+        XCTAssertTrue(byDefault[9...] != none[9...], "guidance 0 ran without guidance")
+    }
+
     func testCancellationStopsTheStream() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
         let token = CancellationToken()

@@ -41,6 +41,16 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertTrue(loadError(mismatch).contains("pipeline.width"))
     }
 
+    func testBadGuidanceScale() throws {
+        for value in [-1, "NaN", 101] as [Any] {
+            let dir = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "guidance_scale", value) }
+            let message = loadError(dir)
+            XCTAssertTrue(message.contains("pipeline.guidance_scale"), "\(value): \(message)")
+        }
+        let edge = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "guidance_scale", 100) }
+        XCTAssertEqual(try TextToVideoPipeline(modelDirectory: edge, threads: 1, log: { _ in }).defaultGuidanceScale, 100)
+    }
+
     func testMissingAndMisshapenWeights() throws {
         let dir = try PipelineTestSupport.writeRandomModel(self)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("vae_decoder.safetensors"))

@@ -90,6 +90,31 @@ final class TextToVideoPipelineTests: XCTestCase {
         XCTAssertNotEqual(try run(1), try run(3))
     }
 
+    /// Guidance 0 runs with config.json's `pipeline.guidance_scale`: the same bytes as asking for that scale, and
+    /// no guidance (the bytes of 1) when the key is absent.
+    func testGuidanceZeroMeansTheModelsGuidanceScale() throws {
+        func run(_ pipeline: TextToVideoPipeline, _ guidance: Float) throws -> [[UInt8]] {
+            let request = GenerationRequest(prompt: "grey horse", negativePrompt: "bay horse", guidanceScale: guidance,
+                                            durationSeconds: 0.2)
+            return try PipelineTestSupport.frames(pipeline.startGeneration(request, cancellation: CancellationToken(),
+                                                                           progress: { _ in })).map(\.rgb)
+        }
+        let dir = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "guidance_scale", 2.0) }
+        var logs: [String] = []
+        let withDefault = try TextToVideoPipeline(modelDirectory: dir, threads: 1) { logs.append($0) }
+        XCTAssertEqual(withDefault.defaultGuidanceScale, 2)
+        let byDefault = try run(withDefault, 0)
+        XCTAssertTrue(logs.contains { $0.contains("CFG 2.0") }, "\(logs)")
+        XCTAssertTrue(byDefault == (try run(withDefault, 2)), "guidance 0 differs from the model's 2")  // (no byte dumps)
+        XCTAssertTrue(byDefault != (try run(withDefault, 1)), "guidance 0 ran without guidance")
+
+        let plain = try load(try PipelineTestSupport.writeRandomModel(self))  // no guidance_scale key
+        XCTAssertEqual(plain.defaultGuidanceScale, 1)
+        let plainDefault = try run(plain, 0)
+        XCTAssertTrue(plainDefault == (try run(plain, 1)), "guidance 0 without the key is not 'no guidance'")
+        XCTAssertTrue(plainDefault != (try run(plain, 2)), "guidance 2 changed nothing")
+    }
+
     func testEveryDecodeLookaheadGivesTheRequestedFrames() throws {
         for lookahead in [0, 2, 5] {
             let dir = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "decode_lookahead", lookahead) }
