@@ -84,7 +84,7 @@ G_GNUC_INTERNAL void gst_happy_horse_live_class_init (GstElementClass * element_
 G_GNUC_INTERNAL GstHappyHorseLive *gst_happy_horse_live_new (GstHappyHorseSrc * src);
 G_GNUC_INTERNAL void gst_happy_horse_live_free (GstHappyHorseLive * live);
 G_GNUC_INTERNAL gboolean gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed,
-    gint64 seed_property, gint fps_n, gint fps_d, guint latency_ms, gint default_steps);
+    gint64 seed_property, gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance);
 G_GNUC_INTERNAL void gst_happy_horse_live_stop (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock_stop (GstHappyHorseLive * live);

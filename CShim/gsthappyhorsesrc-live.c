@@ -72,6 +72,7 @@ struct _GstHappyHorseLive
   gint fps_n, fps_d;
   guint latency_ms;
   gint default_steps;
+  gdouble default_guidance;     /* the model's, which guidance-scale 0 stands for (resolved again by the engine) */
 
   /* What the worker sent to the engine (worker thread only, reset by start). */
   gint64 sent_revision;
@@ -266,7 +267,7 @@ apply_settings (GstHappyHorseLive * live, gint64 next_index)
     if (s.revision != live->sent_revision) {
       g_free (live->sent_prompt);
       live->sent_prompt = g_strdup (s.prompt);
-      live->sent_guidance = s.guidance;
+      live->sent_guidance = s.guidance > 0 ? s.guidance : live->default_guidance;
     }
     live->sent_revision = s.revision;
     live->sent_steps = steps;
@@ -363,7 +364,7 @@ worker (gpointer data)
 
 gboolean
 gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed, gint64 seed_property,
-    gint fps_n, gint fps_d, guint latency_ms, gint default_steps)
+    gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance)
 {
   GstHappyHorseLiveSettings s = { 0 };
   gchar *error = NULL;
@@ -378,6 +379,7 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   live->fps_d = fps_d > 0 ? fps_d : 1;
   live->latency_ms = latency_ms;
   live->default_steps = MAX (default_steps, 1);
+  live->default_guidance = default_guidance;
   live->stream_seed = seed;
   live->seed_property = seed_property;
   live->sent_revision = G_MININT64;

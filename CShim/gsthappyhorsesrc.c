@@ -55,7 +55,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_happy_horse_src_debug);
 #define DEFAULT_NEGATIVE_PROMPT ""
 #define DEFAULT_SEED -1
 #define DEFAULT_NUM_INFERENCE_STEPS 0
-#define DEFAULT_GUIDANCE_SCALE 1.0
+#define DEFAULT_GUIDANCE_SCALE 0.0  /* the model's default */
 #define DEFAULT_DURATION 5.0
 #define DEFAULT_NUM_CLIPS 1
 #define DEFAULT_MODEL_PATH NULL
@@ -118,6 +118,7 @@ struct _GstHappyHorseSrc
   gchar *model_name;
   gint fps_n, fps_d;
   gint default_steps;
+  gdouble default_guidance;     /* the model's guidance scale, used for guidance-scale 0 */
   gint64 frames_per_clip;
   guint num_clips_run;          /* num-clips snapshot of this run */
   guint64 base_seed;            /* clip k of this run uses base_seed + k */
@@ -538,6 +539,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   self->fps_d = fps_d > 0 ? fps_d : 1;
   HH_OBJECT_UNLOCK (self);
   self->default_steps = hh_engine_default_steps (self->engine);
+  self->default_guidance = hh_engine_default_guidance_scale (self->engine);
   {
     gint64 frames = hh_engine_frame_count (self->engine, duration);
 
@@ -588,7 +590,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
   HH_OBJECT_UNLOCK (self);
   if (is_live && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, seed, self->fps_n,
-          self->fps_d, latency_ms, self->default_steps)) {
+          self->fps_d, latency_ms, self->default_steps, self->default_guidance)) {
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
     self->engine = NULL;
@@ -1375,8 +1377,8 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           DEFAULT_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_NEGATIVE_PROMPT,
       g_param_spec_string ("negative-prompt", "Negative prompt",
-          "What the video should not show (used only when guidance-scale > 1). Applied at the next clip (live: "
-          "the next chunk)",
+          "What the video should not show (used only when the guidance in force is above 1: guidance-scale, or the "
+          "model's default for 0). Applied at the next clip (live: the next chunk)",
           DEFAULT_NEGATIVE_PROMPT, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_SEED,
       g_param_spec_int64 ("seed", "Seed",
@@ -1396,7 +1398,8 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_GUIDANCE_SCALE,
       g_param_spec_double ("guidance-scale", "Guidance scale",
-          "Classifier-free guidance scale; 1.0 = no guidance (the built-in model is distilled for 1.0). "
+          "Classifier-free guidance scale; 0 = the model's default (config.json pipeline.guidance_scale; 1.0 = none "
+          "when absent; the built-in model uses 3.0), up to 1.0 = no guidance, above 1.0 = guidance at that scale. "
           "Applied at the next clip (live: the next chunk)", 0.0, 50.0, DEFAULT_GUIDANCE_SCALE,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DURATION,

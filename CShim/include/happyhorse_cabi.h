@@ -87,6 +87,10 @@ char *hh_engine_model_name (const hh_engine *engine);
 /* The model's default number of denoising steps (used when a request asks for 0). */
 int32_t hh_engine_default_steps (const hh_engine *engine);
 
+/* The model's default guidance scale (config.json pipeline.guidance_scale, 1.0 when absent): what a request with
+ * guidance_scale 0 runs with. */
+float hh_engine_default_guidance_scale (const hh_engine *engine);
+
 /* Number of frames a clip of duration_seconds produces (the model's frame-count rules). */
 int64_t hh_engine_frame_count (const hh_engine *engine, double duration_seconds);
 
@@ -97,7 +101,8 @@ int32_t hh_cancel_is_triggered (hh_cancel *cancel);
 void hh_cancel_free (hh_cancel *cancel);
 
 /* Starts generating one clip. Nothing heavy happens here: the work is done by hh_generation_next_frame().
- *  num_inference_steps: 0 = model default.  guidance_scale: 1.0 = no classifier-free guidance.
+ *  num_inference_steps: 0 = model default.  guidance_scale: 0 = model default (passed on as is, resolved by the
+ *  engine), (0, 1] = no classifier-free guidance, > 1 = CFG at that scale.
  *  cancel: must outlive the generation.  progress/user_data: optional, must outlive the generation. */
 hh_status hh_generation_start (hh_engine *engine, const char *prompt, const char *negative_prompt,
     uint64_t seed, int32_t num_inference_steps, float guidance_scale, double duration_seconds,
@@ -138,7 +143,7 @@ int32_t hh_live_frames_per_chunk (const hh_live *live);
 /* Frames ready without computing; 0 means the next hh_live_next_frame() computes a chunk (a chunk boundary). */
 int32_t hh_live_pending_frames (const hh_live *live);
 
-/* Settings for the next chunk and later ones (steps 0 = the model's default). */
+/* Settings for the next chunk and later ones (steps 0 and guidance_scale 0 = the model's default). */
 void hh_live_update (hh_live *live, const char *prompt, const char *negative_prompt, int32_t num_inference_steps,
     float guidance_scale, int64_t revision);
 

@@ -154,6 +154,11 @@ public func hh_engine_default_steps(_ p: UnsafeRawPointer) -> Int32 {
     Int32(clamping: engine(p).defaultInferenceSteps)
 }
 
+@_cdecl("hh_engine_default_guidance_scale")
+public func hh_engine_default_guidance_scale(_ p: UnsafeRawPointer) -> Float {
+    engine(p).defaultGuidanceScale
+}
+
 @_cdecl("hh_engine_frame_count")
 public func hh_engine_frame_count(_ p: UnsafeRawPointer, _ duration: Double) -> Int64 {
     Int64(engine(p).frameCount(durationSeconds: duration))

@@ -39,6 +39,7 @@ extension HappyHorseSrcTests {
                 #expect(String(cString: name) == "pattern-test-engine")
                 GstHappyHorse.hh_string_free(name)
                 #expect(GstHappyHorse.hh_engine_default_steps(e) == 4)
+                #expect(GstHappyHorse.hh_engine_default_guidance_scale(e) == 2.5)
                 #expect(GstHappyHorse.hh_engine_frame_count(e, 0.2) == 5)
 
                 let cancelPointer = GstHappyHorse.hh_cancel_new()

@@ -22,7 +22,7 @@ struct HappyHorseSrcTests {
         #expect(getInt64(element, "seed") == -1)
         #expect(getInt64(element, "last-seed") == -1)
         #expect(getUInt(element, "num-inference-steps") == 0)
-        #expect(getDouble(element, "guidance-scale") == 1.0)
+        #expect(getDouble(element, "guidance-scale") == 0.0)  // the model's default
         #expect(getDouble(element, "duration") == 5.0)
         #expect(getUInt(element, "num-clips") == 1)
         #expect(getString(element, "model-path") == nil)
@@ -65,6 +65,20 @@ struct HappyHorseSrcTests {
             #expect(paramFlags(element, name) & mutableReady != 0, "\(name) should be mutable in READY")
         }
         #expect(paramFlags(element, "last-seed") & 2 == 0, "last-seed must be read-only")
+    }
+
+    /// What gst-inspect shows for guidance-scale: default 0 (the model's default), range 0 … 50.
+    @Test func guidanceScaleDefaultsToTheModels() throws {
+        let element = try #require(gst_element_factory_make("happyhorsesrc", nil))
+        defer { gst_object_unref(UnsafeMutableRawPointer(element)) }
+        let klass = UnsafeMutableRawPointer(gobject(element).pointee.g_type_instance.g_class!)
+            .assumingMemoryBound(to: GObjectClass.self)
+        let spec = try #require(g_object_class_find_property(klass, "guidance-scale"))
+        #expect(g_value_get_double(g_param_spec_get_default_value(spec)) == 0)
+        let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
+        #expect(range.minimum == 0 && range.maximum == 50)
+        let blurb = String(cString: g_param_spec_get_blurb(spec))
+        #expect(blurb.contains("0 = the model's default (config.json pipeline.guidance_scale"), "\(blurb)")
     }
 
     // MARK: Caps

@@ -120,6 +120,12 @@ import Testing
         return v
     }
 
+    static func double(_ s: UnsafeMutablePointer<GstStructure>, _ field: String) -> Double {
+        var v = Double.nan
+        _ = gst_structure_get_double(s, field, &v)
+        return v
+    }
+
     static func string(_ s: UnsafeMutablePointer<GstStructure>, _ field: String) -> String? {
         gst_structure_get_string(s, field).map { String(cString: $0) }
     }
@@ -213,6 +219,19 @@ import Testing
             for n in frame..<frames.count { #expect(frames[n].checksum == Self.patternChecksum(b, index: n), "frame \(n)") }
         }
         #expect(getString(h.element, "prompt") == b)
+    }
+
+    /// guidance-scale 0 while PLAYING: settings-applied reports the model's default that the chunk ran with.
+    @Test func guidanceZeroIsReportedAsTheModelsDefault() throws {
+        let h = try LiveHarness { setProperty($0, "guidance-scale", 1.5) }
+        h.play()
+        var frames = try h.pull(6)
+        setProperty(h.element, "guidance-scale", 0.0)
+        frames += try h.pull(30)
+        let m = try #require(h.messages("happyhorsesrc-settings-applied").first, "the guidance change is reported")
+        _ = Self.checkApplied(m, h, frames, after: 6)
+        #expect(Self.double(m, "guidance-scale") == Double(testEngine.engine.defaultGuidanceScale))
+        #expect(testEngine.engine.defaultGuidanceScale != 0)
     }
 
     @Test func textPadDrivesThePromptAtItsTimestamps() throws {
