@@ -5,12 +5,15 @@
 #   bash scripts/bench-element.sh [frames] [steps]        (defaults: 50 frames, the model's default steps)
 # Model: the built-in one (models/builtin) or $HAPPYHORSE_MODEL_PATH. Plugin: the release build in $HH_SCRATCH
 # (default .build; built when missing). HH_BENCH_THREADS sets n-threads (default 0 = all cores).
+# HH_BENCH_PROPS: extra happyhorsesrc properties appended to both runs, e.g. HH_BENCH_PROPS="guidance-scale=1"
+# (no classifier-free guidance; the default guidance-scale=0 means the model's pipeline.guidance_scale).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$HH_ROOT"
 frames="${1:-50}"
 steps="${2:-0}"
 threads="${HH_BENCH_THREADS:-0}"
+extra_props="${HH_BENCH_PROPS:-}"
 [ -f "$HH_SCRATCH/release/libgsthappyhorse.so" ] || hh_build_plugin >/dev/null
 mkdir -p "$HH_PLUGIN_DIR" && cp -f "$HH_SCRATCH/release/libgsthappyhorse.so" "$HH_PLUGIN_DIR/"
 hh_gst_env
@@ -25,7 +28,7 @@ run() {
   local name="$1" props="$2" sync="$3" log="$work/$1.log" tv="$work/$1.time"
   local t0; t0=$(date +%s.%N)
   HAPPYHORSE_MODEL_PATH="$model" /usr/bin/time -v -o "$tv" stdbuf -oL gst-launch-1.0 -m \
-      happyhorsesrc $props num-buffers="$frames" n-threads="$threads" num-inference-steps="$steps" \
+      happyhorsesrc $props num-buffers="$frames" n-threads="$threads" num-inference-steps="$steps" $extra_props \
       ! fakesink silent=false sync="$sync" -v 2>&1 \
     | while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done \
     | awk -v t0="$t0" '{ $1 = sprintf("%.3f", $1 - t0); print }' >"$log"
@@ -40,15 +43,15 @@ run() {
   awk -v name="$name" -v n="$n" -v first="$first" -v last="$last" -v fps="$fps" -v rss="$rss" -v wall="$wall" \
       -v qos="$qos" -v steps_end="${steps_end:--}" 'BEGIN {
     gen = last - 0; steady = (n > 1 && last > first) ? (n - 1) / (last - first) : 0
-    printf "| %s | %d | %.2f | %.2f | %.2f | %.3f | %.0f | %.2f | %s | %s |\n", name, n, first, n / gen, steady,
-      (n / fps) / gen, rss, wall, qos, steps_end }'
+    printf "| %s | %d | %.2f | %.2f | %.2f | %.3f | %.2f | %.0f | %.2f | %s | %s |\n", name, n, first, n / gen, steady,
+      (n / fps) / gen, gen / (n / fps), rss, wall, qos, steps_end }'
 }
 
-echo "model: $model_name ($model); frames: $frames; steps: ${steps/#0/model default}; n-threads: $threads"
+echo "model: $model_name ($model); frames: $frames; steps: ${steps/#0/model default}; n-threads: $threads${extra_props:+; extra properties: $extra_props}"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1); loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| run | frames | first frame (s) | fps (incl. load) | fps after first | real-time factor | peak RSS (MiB) | wall (s) | QoS msgs | steps at end |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | frames | first frame (s) | fps (incl. load) | fps after first | speed (video s / wall s) | real-time factor (wall s / video s) | peak RSS (MiB) | wall (s) | QoS msgs | steps at end |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 run non-live "" false
 run live "is-live=true latency=500" true
 echo
