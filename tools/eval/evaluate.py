@@ -20,7 +20,7 @@ import time
 import numpy as np
 import torch
 
-from reference.pipeline import generate, load_model
+from reference.pipeline import generate, load_model, resolved_guidance
 from world.analyser import Analyser
 from world.pngio import downscale, grid, write_png
 from world.scene import render_clip
@@ -75,7 +75,7 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
     an = Analyser()
     results, rows = {}, []
     t0 = time.time()
-    guidance = model.pipeline.get("guidance_scale", 1.0) if guidance is None else guidance
+    guidance = resolved_guidance(model.pipeline, guidance)
     sets = {"in_distribution": IN_DISTRIBUTION, "held_out": HELD_OUT}
     for split in splits:
         prompts = sets[split]

@@ -161,6 +161,12 @@ def sigma_schedule(pipe: dict, steps: int) -> list:
     return samplers.sigmas(steps, pipe["shift"])
 
 
+def resolved_guidance(pipe: dict, requested: float | None) -> float:
+    """None or 0: the model's default (pipeline.guidance_scale, 1.0 = none when absent); else `requested`
+    (the engine's PipelineConfiguration.resolvedGuidanceScale)."""
+    return requested if requested else pipe.get("guidance_scale", 1.0)
+
+
 @torch.no_grad()
 def generate(model: Model, prompt: str, seed: int = 42, duration: float | None = None, steps: int = 0,
              guidance_scale: float | None = None, negative_prompt: str = "", trace: dict | None = None,
@@ -174,8 +180,7 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
     text, unknown = encode_prompt(model, prompt)
     if unknown:
         log(f"unknown words ignored: {' '.join(unknown)}")
-    if not guidance_scale:  # None or 0: the model's default (pipeline.guidance_scale, 1.0 = none when absent)
-        guidance_scale = pipe.get("guidance_scale", 1.0)
+    guidance_scale = resolved_guidance(pipe, guidance_scale)
     use_cfg = guidance_scale > 1.0 and pipe.get("supports_cfg", True)
     neg = encode_prompt(model, negative_prompt)[0] if use_cfg else None
     if trace is not None:
@@ -245,7 +250,7 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--duration", type=float, default=None)
     ap.add_argument("--steps", type=int, default=0)
-    ap.add_argument("--guidance", type=float, default=1.0)
+    ap.add_argument("--guidance", type=float, default=0.0, help="0 = the model's default (pipeline.guidance_scale)")
     ap.add_argument("--negative", default="")
     ap.add_argument("--out", default="clip.npy", help=".npy of uint8 [N, H, W, 3]")
     args = ap.parse_args()
