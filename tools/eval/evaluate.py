@@ -1,6 +1,6 @@
 """Evaluate a model directory on the fixed prompt set with the world's analyser.
 
-    PYTHONPATH=tools python3 -m eval.evaluate models/builtin [--sampler euler] [--steps 8] [--duration 1.0]
+    PYTHONPATH=tools python3 -m eval.evaluate models/builtin [--sampler euler] [--steps 8] [--shift 5] [--duration 1.0]
         [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
 
 For every prompt of eval/prompts.py (in-distribution and held-out) it generates a clip with the PyTorch reference
@@ -66,12 +66,14 @@ def reconstruct(model, frames):
     return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).numpy()
 
 
-def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
+def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
              ceiling=False, guidance=None, splits=("in_distribution", "held_out")):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     if sampler:
         model.pipeline["sampler"] = sampler
+    if shift:
+        model.pipeline["shift"] = shift
     an = Analyser()
     results, rows = {}, []
     t0 = time.time()
@@ -112,6 +114,7 @@ def evaluate(model_dir, sampler=None, steps=0, duration=1.0, samples=1, sheet=No
             summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
+            "shift": model.pipeline["shift"],
             "guidance_scale": guidance,
             "duration_s": duration, "samples_per_prompt": samples, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
@@ -141,6 +144,7 @@ def main():
     ap.add_argument("model", nargs="?", default="models/builtin")
     ap.add_argument("--sampler", choices=["distilled", "euler"])
     ap.add_argument("--steps", type=int, default=0)
+    ap.add_argument("--shift", type=float, default=None, help="sigma schedule shift (default: the model's)")
     ap.add_argument("--duration", type=float, default=1.0)
     ap.add_argument("--samples", type=int, default=1)
     ap.add_argument("--sheet", default=None)
@@ -151,7 +155,7 @@ def main():
                     help="classifier-free guidance scale (default: the model's pipeline guidance_scale, else 1)")
     ap.add_argument("--split", choices=["in_distribution", "held_out"], default=None, help="only this prompt set")
     a = ap.parse_args()
-    evaluate(a.model, a.sampler, a.steps, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
+    evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"))
 
 

@@ -14,7 +14,7 @@ Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s
   * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
     excluded from the loss.
 The text encoder (reference/text_encoder.py) runs on the caption ids and feeds the DiT's text tokens.
-AdamW, warm-up 200 steps, gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights).
+AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights).
 """
 import argparse
 import copy
@@ -84,6 +84,16 @@ def make_batch(step, latents, specs, tok, args, gen):
     return x0, ids, sigma, eps, cond
 
 
+def learning_rate(step: int, args) -> float:
+    """Warm-up over 200 steps, constant, then (with --decay-start/--decay-end) a linear cooldown to
+    --decay-floor x lr between those steps, held at the floor after them."""
+    lr = args.lr * min(1.0, (step + 1) / 200)
+    if args.decay_end > args.decay_start >= 0 and step >= args.decay_start:
+        frac = min(1.0, (step - args.decay_start) / (args.decay_end - args.decay_start))
+        lr *= 1.0 - (1.0 - args.decay_floor) * frac
+    return lr
+
+
 def foreground_weight(x0: torch.Tensor, extra: float, threshold: float = 0.5) -> torch.Tensor:
     """Per latent pixel loss weight [B, 1, K, h, w]: 1 + extra where the block colour (channels 0..2, normalised)
     stands out from its row's median (the world's backgrounds are row-wise nearly uniform), i.e. on the subject.
@@ -147,7 +157,7 @@ def train(args):
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     while timer.elapsed() < args.minutes * 60 and not stop:
-        lr = args.lr * min(1.0, (step + 1) / 200)
+        lr = learning_rate(step, args)
         for g in opt.param_groups:
             g["lr"] = lr
         x0, ids, sigma, eps, cond = make_batch(step, latents, specs, tok, args, gen)
@@ -203,6 +213,10 @@ def main():
     ap.add_argument("--cond-prob", type=float, default=0.5)
     ap.add_argument("--fg-weight", type=float, default=8.0,
                     help="extra loss weight on subject latent pixels (0 = plain MSE; the first 1353 steps used 0)")
+    ap.add_argument("--decay-start", type=int, default=-1,
+                    help="step where a linear learning-rate cooldown starts (-1: constant lr; the shipped run: 8343)")
+    ap.add_argument("--decay-end", type=int, default=-1, help="step where the cooldown reaches --decay-floor")
+    ap.add_argument("--decay-floor", type=float, default=0.05, help="final lr as a fraction of --lr")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false",
