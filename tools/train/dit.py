@@ -18,6 +18,7 @@ AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), 
 """
 import argparse
 import copy
+import json
 import math
 import os
 import signal
@@ -121,6 +122,25 @@ def group_forward(dit, te, x, ids, dev):
     return out
 
 
+def init_from_export(directory: str, dit, te, ema_dit, ema_te):
+    """Start from an exported model directory (e.g. models/builtin) when no training state exists: its (EMA)
+    weights become both the raw and the EMA weights; the step and minutes recorded in its config.json carry on,
+    so the log and the batch seeds continue the shipped run. The optimiser starts afresh (warm-up included)."""
+    from safetensors.torch import load_file
+    with open(os.path.join(directory, "config.json")) as f:
+        config = json.load(f)
+    if config["dit"].get("hidden_size") != BUILTIN_DIT["hidden_size"] or config["dit"].get("num_layers") != BUILTIN_DIT["num_layers"]:
+        raise SystemExit(f"--init {directory}: its DiT config differs from BUILTIN_DIT")
+    dit_w = {k: v.float() for k, v in load_file(os.path.join(directory, config["dit"]["weights"])).items()}
+    te_w = {k: v.float() for k, v in load_file(os.path.join(directory, config["text_encoder"]["weights"])).items()}
+    for m in (dit, ema_dit):
+        m.load_state_dict(dit_w, strict=True)
+    for m in (te, ema_te):
+        m.load_state_dict(te_w, strict=True)
+    training = config.get("training", {})
+    return int(training.get("dit_steps", 0)), 60.0 * float(training.get("dit_minutes", 0.0))
+
+
 def train(args):
     dev = pick_device(args.device)
     torch.manual_seed(0)
@@ -144,6 +164,9 @@ def train(args):
         step, before = st["step"], st["elapsed"]
         gen.set_state(st["gen"])
         print(f"resumed at step {step} ({before / 60:.1f} min)")
+    elif args.init:
+        step, before = init_from_export(args.init, dit, te, ema_dit, ema_te)
+        print(f"initialised from the export {args.init}: step {step} ({before / 60:.1f} min), fresh optimiser state")
     os.makedirs(args.run, exist_ok=True)
     log = CsvLog(os.path.join(args.run, "log.csv"), ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens"])
 
@@ -217,6 +240,8 @@ def main():
                     help="step where a linear learning-rate cooldown starts (-1: constant lr; the shipped run: 8343)")
     ap.add_argument("--decay-end", type=int, default=-1, help="step where the cooldown reaches --decay-floor")
     ap.add_argument("--decay-floor", type=float, default=0.05, help="final lr as a fraction of --lr")
+    ap.add_argument("--init", default=None,
+                    help="model directory to start from when runs/<name>/state.pt does not exist (e.g. models/builtin)")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false",
