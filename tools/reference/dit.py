@@ -173,7 +173,8 @@ class Attention(nn.Module):
         self.k_norm = RMSNorm(d, cfg.norm_eps, experts)
         self.linear_proj = ExpertLinear(hq * d, cfg.hidden_size, experts)
 
-    def forward(self, h, counts, cos, sin):
+    def forward(self, h, counts, cos, sin, key_mask=None):
+        """key_mask: None (every token is a key) or bool [B, 1, 1, N], True = real token (training pads text)."""
         cfg = self.cfg
         hq, hkv, d = cfg.num_heads_q, cfg.num_heads_kv, cfg.head_dim
         b, n = h.shape[0], h.shape[1]
@@ -196,7 +197,7 @@ class Attention(nn.Module):
         group = hq // hkv  # query head i uses kv head i // group
         k = k.repeat_interleave(group, dim=1)  # [B, hq, N, d]
         v = v.repeat_interleave(group, dim=1)  # [B, hq, N, d]
-        o = F.scaled_dot_product_attention(q, k, v, scale=1.0 / math.sqrt(d))  # [B, hq, N, d]
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=key_mask, scale=1.0 / math.sqrt(d))  # [B, hq, N, d]
         o = o * torch.sigmoid(g).transpose(1, 2).unsqueeze(-1)  # per (token, head) gate; [B, hq, N, 1]
         o = o.transpose(1, 2).reshape(b, n, hq * d)  # [B, N, hq*d]
         return per_expert(o, counts, self.experts, self.linear_proj)  # [B, N, hq*d] x [hq*d, hidden]
@@ -229,8 +230,8 @@ class TransformerLayer(nn.Module):
         self.attention = Attention(cfg, experts)
         self.mlp = MLP(cfg, experts, index in cfg.gelu7_layers)
 
-    def forward(self, h, counts, cos, sin, capture=None, name=""):
-        h = h + self.attention(h, counts, cos, sin)
+    def forward(self, h, counts, cos, sin, capture=None, name="", key_mask=None):
+        h = h + self.attention(h, counts, cos, sin, key_mask)
         if capture is not None:
             capture[name + ".attention"] = h
         return h + self.mlp(h, counts)
@@ -333,7 +334,10 @@ class DiT(nn.Module):
         return ang.flatten(-2).float()
 
     def forward(self, video: torch.Tensor, audio: torch.Tensor, text: torch.Tensor,
-                coords: Optional[torch.Tensor] = None, capture: Optional[dict] = None):
+                coords: Optional[torch.Tensor] = None, capture: Optional[dict] = None,
+                text_mask: Optional[torch.Tensor] = None):
+        """text_mask (training only): bool [B, L], True = real text token; padded text rows are not attended to
+        (their own outputs are meaningless). None = every text row is real, as in the engine."""
         cfg = self.cfg
         batched = video.dim() == 5
         if not batched:
@@ -356,8 +360,12 @@ class DiT(nn.Module):
         if capture is not None:
             capture["rope.angles"] = angles
             capture["adapter"] = hs
+        key_mask = None
+        if text_mask is not None:
+            real = torch.ones(b, counts[0] + counts[1], dtype=torch.bool, device=text_mask.device)
+            key_mask = torch.cat([real, text_mask], dim=1)[:, None, None, :]  # [B, 1, 1, N]
         for i, layer in enumerate(self.block.layers):
-            hs = layer(hs, counts, cos, sin, capture, f"layers.{i}")
+            hs = layer(hs, counts, cos, sin, capture, f"layers.{i}", key_mask)
             if capture is not None:
                 capture[f"layers.{i}"] = hs
         hv, ha, _ = split_by_modality(hs, counts)

@@ -6,9 +6,9 @@ Rerunning the same command resumes from runs/<name>/state.pt (saved atomically e
 Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s):
   * a window of K=4 consecutive latent frames from a cached 7-frame clip latent (start 0 = a first chunk,
     start >= 1 = a later chunk, exactly what chunked generation produces);
-  * a fresh caption of the clip's spec from the grammar (10% empty captions: unconditional, for CFG);
-    captions are length-matched within the batch where possible (the DiT takes no text padding) and the
-    batch is split into groups of equal text length;
+  * a fresh caption of the clip's spec from the grammar (10% empty captions: unconditional, for CFG); the batch
+    runs as one DiT call with captions padded and masked out of attention (padded_forward; until step 7063
+    captions were length-matched and the batch split into groups of equal text length, 2.5 calls per step);
   * sigma = shift*s/(1+(shift-1)*s), s ~ U(0,1) (shift 5, the sampler's), x = (1-sigma) x0 + sigma eps,
     target v = eps - x0, MSE over the video latent, weighted 1 + fg_weight on subject pixels (foreground_weight);
   * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
@@ -61,23 +61,10 @@ def make_batch(step, latents, specs, tok, args, gen):
     idx = rng.integers(0, n, args.batch)
     starts = rng.integers(0, t - K + 1, args.batch)
     x0 = torch.stack([latents[i, :, s:s + K] for i, s in zip(idx, starts)]).float()
-    target_len = None
     ids = []
-    for j, i in enumerate(idx):
+    for i in idx:
         spec = ClipSpec(**specs[i])
-        if rng.random() < args.uncond:
-            ids.append([])
-            continue
-        best = None
-        for _ in range(30):
-            cand = tok.encode(caption(spec, rng))[0]
-            if best is None:
-                best = cand
-            if target_len is None or len(cand) == target_len:
-                best = cand
-                break
-        target_len = len(best) if target_len is None else target_len
-        ids.append(best)
+        ids.append([] if rng.random() < args.uncond else tok.encode(caption(spec, rng))[0])
     s = torch.rand(args.batch, generator=gen)
     sigma = SHIFT * s / (1 + (SHIFT - 1) * s)
     eps = torch.randn(x0.shape, generator=gen)
@@ -104,22 +91,25 @@ def foreground_weight(x0: torch.Tensor, extra: float, threshold: float = 0.5) ->
     return 1.0 + extra * (dev > threshold).float()
 
 
-def group_forward(dit, te, x, ids, dev):
-    """Run the DiT on groups of equal caption length; returns velocity [B, C, K, h, w]."""
-    out = torch.empty_like(x)
-    groups = {}
+def padded_forward(dit, te, x, ids, dev):
+    """One DiT call for the whole batch: captions padded to the longest with [PAD] (id 0), padded rows masked out
+    of both the text encoder's and the DiT's attention (exact for rope_style v2, whose text coordinates are all
+    zero, so padding moves no real token). Empty captions (unconditional rows) attend to video keys only.
+    Returns velocity [B, C, K, h, w]."""
+    b = x.shape[0]
+    lmax = max(len(seq) for seq in ids)
+    audio = torch.zeros(b, 0, dit.cfg.audio_in_channels, device=dev)
+    if lmax == 0:
+        return dit(x, audio, torch.zeros(b, 0, dit.cfg.text_in_channels, device=dev))[0]
+    ids_t = torch.zeros(b, lmax, dtype=torch.long, device=dev)  # [B, Lmax]
+    mask = torch.zeros(b, lmax, dtype=torch.bool, device=dev)  # [B, Lmax], True = real token
     for j, seq in enumerate(ids):
-        groups.setdefault(len(seq), []).append(j)
-    for length, rows in groups.items():
-        rows_t = torch.tensor(rows, device=dev)
-        if length == 0:
-            text = torch.zeros(len(rows), 0, dit.cfg.text_in_channels, device=dev)
-        else:
-            text = te(torch.tensor([ids[j] for j in rows], dtype=torch.long, device=dev))
-        audio = torch.zeros(len(rows), 0, dit.cfg.audio_in_channels, device=dev)
-        v, _ = dit(x[rows_t], audio, text)
-        out[rows_t] = v.to(out.dtype)
-    return out
+        ids_t[j, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[j, :len(seq)] = True
+    te_mask = mask.clone()
+    te_mask[:, 0] = True  # an empty caption's encoder rows attend to something (no 0/0); the DiT ignores them
+    text = te(ids_t, te_mask)  # [B, Lmax, text_in]
+    return dit(x, audio, text, text_mask=mask)[0]
 
 
 def init_from_export(directory: str, dit, te, ema_dit, ema_te):
@@ -143,6 +133,7 @@ def init_from_export(directory: str, dit, te, ema_dit, ema_te):
 
 def train(args):
     dev = pick_device(args.device)
+    assert BUILTIN_DIT["rope_style"] == "v2", "padded_forward relies on v2's position-free text tokens"
     torch.manual_seed(0)
     tok = builtin_tokenizer()
     dit = DiT(DiTConfig.from_dict(BUILTIN_DIT)).to(dev)
@@ -189,7 +180,7 @@ def train(args):
         x = (1 - sv) * x0 + sv * eps
         x[cond, :, 0] = x0[cond, :, 0]
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
-            v = group_forward(dit, te, x, ids, dev).float()
+            v = padded_forward(dit, te, x, ids, dev).float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
         err = ((v - (eps - x0)).pow(2) * px).mean(dim=(1, 3, 4)) / px.mean(dim=(1, 3, 4))  # [B, K]
         weight = torch.ones_like(err)
