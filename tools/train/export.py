@@ -31,6 +31,15 @@ def pipeline_section(sampler: str, steps: int, shift: float, guidance: float) ->
             "default_duration_s": 5.0}
 
 
+def decoder_provenance(vae_run: str) -> str:
+    """What `load_decoder(vae_run)` returned: a fine-tune run's decoder, an exported one (its own record), or the
+    constructed one."""
+    if os.path.exists(os.path.join(vae_run, "config.json")):
+        with open(os.path.join(vae_run, "config.json")) as f:
+            return json.load(f).get("training", {}).get("vae_decoder", "exported")
+    return "fine-tuned" if os.path.exists(os.path.join(vae_run, "state.pt")) else "constructed"
+
+
 def _store(state: dict, dtype) -> dict:
     out = {}
     for k, v in state.items():
@@ -64,8 +73,7 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         "vae": vae_cfg,
         "pipeline": pipeline_section(sampler, steps, shift, guidance),
         "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
-                     "storage": dtype, "vae_decoder": "fine-tuned" if os.path.exists(os.path.join(vae_run, "state.pt"))
-                     else "constructed"},
+                     "storage": dtype, "vae_decoder": decoder_provenance(vae_run)},
     }
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
@@ -77,7 +85,8 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--vae", default="runs/vae")
+    ap.add_argument("--vae", default="runs/vae",
+                    help="decoder source: a train.vae run folder, or a model directory (e.g. models/builtin) to keep its decoder")
     ap.add_argument("--latents", default="runs/latents")
     ap.add_argument("--dit", default="runs/dit")
     ap.add_argument("--out", default="models/builtin")

@@ -67,9 +67,24 @@ def new_decoder(latents: str, overrides: dict | None = None) -> VideoDecoder:
     return constructed_decoder(latent_config(st["latent_mean"], st["latent_std"], overrides))
 
 
+def exported_decoder(model_dir: str) -> VideoDecoder:
+    """The VAE decoder of an exported model directory, in float32."""
+    import json
+    from safetensors.torch import load_file
+    from reference.vae import vae_config
+    with open(os.path.join(model_dir, "config.json")) as f:
+        cfg = vae_config(json.load(f)["vae"])
+    dec = VideoDecoder(cfg)
+    dec.load_state_dict({k: v.float() for k, v in load_file(os.path.join(model_dir, cfg["weights"])).items()})
+    return dec.eval()
+
+
 def load_decoder(run: str, latents: str, which: str = "ema") -> VideoDecoder:
-    """The fine-tuned decoder of `run` if it exists (in the architecture it was trained with), else the
-    constructed one (BUILTIN_DECODER)."""
+    """The fine-tuned decoder of `run` if it exists (in the architecture it was trained with), the decoder of an
+    exported model directory when `run` is one (it holds config.json, e.g. models/builtin: the shipped decoder,
+    whose training state is not kept), else the constructed one (BUILTIN_DECODER)."""
+    if run and os.path.exists(os.path.join(run, "config.json")):
+        return exported_decoder(run)
     path = os.path.join(run, "state.pt") if run else ""
     if not (path and os.path.exists(path)):
         return new_decoder(latents).eval()
