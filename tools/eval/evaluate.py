@@ -67,14 +67,14 @@ def reconstruct(model, frames):
 
 
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
-             ceiling=False, guidance=None, splits=("in_distribution", "held_out")):
+             ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     if sampler:
         model.pipeline["sampler"] = sampler
     if shift:
         model.pipeline["shift"] = shift
-    an = Analyser()
+    an = Analyser(robust_rows=robust_rows)
     results, rows = {}, []
     t0 = time.time()
     guidance = resolved_guidance(model.pipeline, guidance)
@@ -116,7 +116,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
             "shift": model.pipeline["shift"],
             "guidance_scale": guidance,
-            "duration_s": duration, "samples_per_prompt": samples, "seconds": round(time.time() - t0, 1),
+            "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
     results["meta"] = meta
     log("")
@@ -153,10 +153,13 @@ def main():
                     help="also score ground truth passed through the latent space and decoder")
     ap.add_argument("--guidance", type=float, default=None,
                     help="classifier-free guidance scale (default: the model's pipeline guidance_scale, else 1)")
+    ap.add_argument("--plain-rows", action="store_true",
+                    help="score with the analyser's plain per-row median backgrounds (before 2026-12-02)")
     ap.add_argument("--split", choices=["in_distribution", "held_out"], default=None, help="only this prompt set")
     a = ap.parse_args()
     evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
-             guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"))
+             guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
+             robust_rows=not a.plain_rows)
 
 
 if __name__ == "__main__":

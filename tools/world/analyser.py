@@ -1,8 +1,10 @@
 """Analyser that knows the world: estimates a clip's factors back from its frames.
 
 Steps (all numpy):
-  1. background per frame = per-row median colour (the subject never covers half a row);
-  2. setting and time = nearest reference row profile among rendered empty backgrounds;
+  1. background per frame = per-row median colour;
+  2. setting and time = nearest reference row profile among rendered empty backgrounds; then the row background
+     is re-taken from the pixels near that setting's reference row colour (a blurred or smeared subject of a
+     generated clip can cover more than half a row, which the plain median takes for background);
   3. subject mask = pixels far from their row's background (threshold per setting/time from reference
      residuals), cleaned by a 3x3 opening;
   4. colour = majority vote of mask-interior pixels (time tint removed) over the palette;
@@ -26,6 +28,21 @@ def _row_background(frames: np.ndarray) -> np.ndarray:
     return np.median(frames.astype(np.float32), axis=2)
 
 
+def _row_background_near(frames: np.ndarray, ref_rows: np.ndarray, tol: float = 60.0, min_px: int = 24) -> np.ndarray:
+    """[F, H, 3] per-row background that survives a subject covering most of a row (a blurred, smeared subject
+    of a generated clip can): the median of the row's pixels within `tol` (L1, 0..255 per channel summed) of
+    the classified setting's empty-background row colour `ref_rows` [H, 3]; rows with fewer than `min_px` such
+    pixels in a frame keep the plain row median. On crisp ground truth it equals the plain median."""
+    fr = frames.astype(np.float32)
+    close = np.abs(fr - ref_rows[None, :, None, :]).sum(-1) < tol  # [F, H, W]
+    near = np.where(close[..., None], fr, np.nan)  # [F, H, W, 3]
+    enough = close.sum(2) >= min_px  # [F, H]
+    plain = np.median(fr, axis=2)  # [F, H, 3]
+    with np.errstate(all="ignore"):
+        robust = np.nanmedian(np.where(enough[:, :, None, None], near, 0.0), axis=2)  # [F, H, 3]
+    return np.where(enough[..., None], robust, plain)
+
+
 def _profile(rowbg: np.ndarray) -> np.ndarray:
     """Mean row profile over frames, pooled to PROFILE_ROWS rows: [PROFILE_ROWS, 3]."""
     p = rowbg.mean(axis=0)
@@ -35,12 +52,17 @@ def _profile(rowbg: np.ndarray) -> np.ndarray:
 class Analyser:
     """Holds reference profiles and mask thresholds for every (setting, time)."""
 
-    def __init__(self, seeds=(101, 202, 303)):
+    def __init__(self, seeds=(101, 202, 303), robust_rows: bool = True):
+        """robust_rows: take each row's background from the pixels near the classified setting's reference row
+        colour (_row_background_near) instead of the plain row median (False: the analyser before 2026-12-02,
+        which a subject covering half a row defeats)."""
         self.refs = {}
+        self.ref_rows = {}
         self.thresholds = {}
+        self.robust_rows = robust_rows
         for setting in SETTINGS:
             for time in TIMES:
-                profs, resid = [], []
+                profs, resid, rows = [], [], []
                 for s in seeds:
                     rng = np.random.default_rng(s)
                     pano, desc = build_background(setting, time, SIZE + 40, rng)
@@ -48,8 +70,10 @@ class Analyser:
                     fr = np.clip(fr + 0.5, 0, 255).astype(np.uint8)
                     rb = _row_background(fr)
                     profs.append(_profile(rb))
+                    rows.append(rb.mean(axis=0))
                     resid.append(np.abs(fr.astype(np.float32) - rb[:, :, None, :]).sum(-1).ravel())
                 self.refs[(setting, time)] = np.mean(profs, axis=0)
+                self.ref_rows[(setting, time)] = np.mean(rows, axis=0)  # [H, 3]
                 r = np.concatenate(resid)
                 self.thresholds[(setting, time)] = float(np.clip(np.percentile(r, 99.0) * 1.25 + 6, 22, 60))
         self.colour_table = P.subject_colour_table()
@@ -106,6 +130,8 @@ class Analyser:
         """Estimate the factors of a clip uint8 [F, 256, 256, 3]."""
         rowbg = _row_background(frames)
         setting, time = self.classify_background(rowbg)
+        if self.robust_rows:
+            rowbg = _row_background_near(frames, self.ref_rows[(setting, time)])
         masks = self.subject_masks(frames, rowbg, (setting, time))
         core = self.subject_masks(frames, rowbg, (setting, time), 2.0)  # the silhouette without blurred fringes
         F = len(frames)

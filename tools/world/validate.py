@@ -1,6 +1,7 @@
 """Validate the analyser on rendered ground truth: `PYTHONPATH=tools python3 -m world.validate [N]`.
 
-Prints per-factor accuracy (must be ~100%) and the confusions.
+Prints per-factor accuracy (must be ~100%) and the confusions. `--plain-rows`: the analyser with plain per-row
+median backgrounds (before 2026-12-02), for comparison.
 """
 import sys
 from collections import Counter
@@ -12,8 +13,8 @@ from .scene import render_clip
 from .spec import ACTION_CLASS, sample_spec
 
 
-def main(n=200, frames=13, camera=None, verbose=False):
-    an = Analyser()
+def main(n=200, frames=13, camera=None, verbose=False, robust_rows=True):
+    an = Analyser(robust_rows=robust_rows)
     rng = np.random.default_rng(12345)
     hits, errs = Counter(), Counter()
     total = Counter()
@@ -47,4 +48,5 @@ def main(n=200, frames=13, camera=None, verbose=False):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, verbose="-v" in sys.argv)
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    main(int(args[0]) if args else 200, verbose="-v" in sys.argv, robust_rows="--plain-rows" not in sys.argv)
