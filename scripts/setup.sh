@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libglib2.0-dev libopenblas-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
-  gstreamer1.0-plugins-base-apps gstreamer1.0-libav meson ninja-build pkg-config
+  gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-libav meson ninja-build pkg-config
   python3-gi gir1.2-gstreamer-1.0 time
 )
 
