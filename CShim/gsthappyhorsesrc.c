@@ -1383,7 +1383,7 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_SEED,
       g_param_spec_int64 ("seed", "Seed",
           "Noise seed; -1 = draw a random seed at start (see last-seed). Clip k of a run uses seed+k. "
-          "Same seed, settings, model and n-threads give identical frames. Applied at the next clip (live: the noise "
+          "Same seed, settings and model give identical frames, whatever n-threads. Applied at the next clip (live: the noise "
           "of the next chunk on comes from this seed; -1 draws a new random one)",
           -1, G_MAXINT64, DEFAULT_SEED, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_LAST_SEED,

@@ -77,52 +77,50 @@ public enum Attention {
         let kRow = packKV ? d : ldk, vRow = packKV ? d : ldv
         let kHead = packKV ? nk * d : d, vHead = packKV ? nk * d : d
 
-        try Runtime.withSingleThreadedBLAS {
-            Parallel.forEachWorker(hkv * queryBlocks) { _ in
-                Scratch.with(scratchPerWorker) { scratch in
-                    let qTile = scratch                          // [bq·G, D] scaled queries
-                    let oTile = qTile + tileRows * d              // [bq·G, D] accumulator
-                    let sTile = oTile + tileRows * d              // [bq·G, bk] scores → probabilities
-                    let rowMax = sTile + tileRows * bk            // [bq·G]
-                    let rowSum = rowMax + tileRows                // [bq·G]
-                    while let item = items.take() {
-                        if let isCancelled, isCancelled() {
-                            cancelled.write { $0 = true }
-                            return
-                        }
-                        let kvHead = item / queryBlocks
-                        let q0 = (item % queryBlocks) * bq, q1 = min(n, q0 + bq)
-                        let rows = (q1 - q0) * g
-                        // Q tile row (i·G + j) = qScale · q[q0 + i, kvHead·G + j, :]; the G heads of a token are adjacent
-                        for i in 0..<(q1 - q0) {
-                            let src = q + (q0 + i) * ldq + kvHead * g * d
-                            let dst = qTile + i * g * d
-                            for e in 0..<(g * d) { dst[e] = src[e] * qScale }
-                        }
-                        var k0 = 0
-                        while k0 < nk {
-                            let k1 = min(nk, k0 + bk), width = k1 - k0
-                            // [rows, D] x [width, D]ᵀ → S [rows, width]   (keys k0..<k1 of kv head kvHead)
-                            GEMM.sgemm(transB: true, m: rows, n: width, k: d, a: qTile, lda: d,
-                                       b: kBase + k0 * kRow + kvHead * kHead, ldb: kRow, c: sTile, ldc: width)
-                            if let cap = softCap { applySoftCap(sTile, count: rows * width, cap: cap, outputScale: log2e) }
-                            onlineSoftmax(scores: sTile, rows: rows, width: width, rowMax: rowMax, rowSum: rowSum,
-                                          accumulator: oTile, headDim: d, first: k0 == 0)
-                            // P [rows, width] x V [width, D] → O [rows, D] (+=)
-                            GEMM.sgemm(m: rows, n: d, k: width, a: sTile, lda: width,
-                                       b: vBase + k0 * vRow + kvHead * vHead, ldb: vRow, beta: k0 == 0 ? 0 : 1,
-                                       c: oTile, ldc: d)
-                            k0 = k1
-                        }
-                        // o[q0 + i, kvHead·G + j, :] = O row (i·G + j) / l
-                        for i in 0..<(q1 - q0) {
-                            let dst = out + (q0 + i) * ldo + kvHead * g * d
-                            for j in 0..<g {
-                                let r = i * g + j
-                                let inv = 1 / rowSum[r]
-                                let src = oTile + r * d
-                                for e in 0..<d { dst[j * d + e] = src[e] * inv }
-                            }
+        Parallel.forEachWorker(hkv * queryBlocks) { _ in
+            Scratch.with(scratchPerWorker) { scratch in
+                let qTile = scratch                          // [bq·G, D] scaled queries
+                let oTile = qTile + tileRows * d              // [bq·G, D] accumulator
+                let sTile = oTile + tileRows * d              // [bq·G, bk] scores → probabilities
+                let rowMax = sTile + tileRows * bk            // [bq·G]
+                let rowSum = rowMax + tileRows                // [bq·G]
+                while let item = items.take() {
+                    if let isCancelled, isCancelled() {
+                        cancelled.write { $0 = true }
+                        return
+                    }
+                    let kvHead = item / queryBlocks
+                    let q0 = (item % queryBlocks) * bq, q1 = min(n, q0 + bq)
+                    let rows = (q1 - q0) * g
+                    // Q tile row (i·G + j) = qScale · q[q0 + i, kvHead·G + j, :]; the G heads of a token are adjacent
+                    for i in 0..<(q1 - q0) {
+                        let src = q + (q0 + i) * ldq + kvHead * g * d
+                        let dst = qTile + i * g * d
+                        for e in 0..<(g * d) { dst[e] = src[e] * qScale }
+                    }
+                    var k0 = 0
+                    while k0 < nk {
+                        let k1 = min(nk, k0 + bk), width = k1 - k0
+                        // [rows, D] x [width, D]ᵀ → S [rows, width]   (keys k0..<k1 of kv head kvHead)
+                        GEMM.sgemm(transB: true, m: rows, n: width, k: d, a: qTile, lda: d,
+                                   b: kBase + k0 * kRow + kvHead * kHead, ldb: kRow, c: sTile, ldc: width)
+                        if let cap = softCap { applySoftCap(sTile, count: rows * width, cap: cap, outputScale: log2e) }
+                        onlineSoftmax(scores: sTile, rows: rows, width: width, rowMax: rowMax, rowSum: rowSum,
+                                      accumulator: oTile, headDim: d, first: k0 == 0)
+                        // P [rows, width] x V [width, D] → O [rows, D] (+=)
+                        GEMM.sgemm(m: rows, n: d, k: width, a: sTile, lda: width,
+                                   b: vBase + k0 * vRow + kvHead * vHead, ldb: vRow, beta: k0 == 0 ? 0 : 1,
+                                   c: oTile, ldc: d)
+                        k0 = k1
+                    }
+                    // o[q0 + i, kvHead·G + j, :] = O row (i·G + j) / l
+                    for i in 0..<(q1 - q0) {
+                        let dst = out + (q0 + i) * ldo + kvHead * g * d
+                        for j in 0..<g {
+                            let r = i * g + j
+                            let inv = 1 / rowSum[r]
+                            let src = oTile + r * d
+                            for e in 0..<d { dst[j * d + e] = src[e] * inv }
                         }
                     }
                 }

@@ -5,15 +5,62 @@ import COpenBLAS
 /// All matrices are row-major fp32. `linear` follows torch's Linear layout: y[M, N] = x[M, K] · W[N, K]ᵀ (+ b).
 /// Strides (`xStride`, `yStride`, `lda`, ...) are in elements between consecutive rows, so a caller can work on a
 /// column slice of a wider matrix (e.g. the q columns of a fused qkv output) or on a contiguous block of rows.
+///
+/// Threads and determinism: OpenBLAS always runs single-threaded (its threaded sgemm gives other bits than its
+/// single-threaded one, and its thread count is process-wide, so two engines would change each other's results).
+/// `parallelSgemm` and `linear` split C into a grid of tiles that depends only on the matrix shape
+/// (`OutputGrid`) and hand the tiles to the engine's workers, one single-threaded sgemm per tile; every element of
+/// C is therefore computed the same way whatever the thread count and whatever else runs in the process.
 public enum GEMM {
     /// Target size of one up-converted weight tile (floats) for BF16/F16 weights: ~4 MiB, L2-sized.
     static let tileFloats = 1 << 20
 
+    /// Largest output tile of the parallel products (rows x columns of C); tiles are even splits of C.
+    static let maxTileRows = 256, maxTileColumns = 256
+    /// Products big enough to share are split into at least this many tiles (so up to 8 workers have work), as
+    /// long as a tile keeps at least `minTileSide` rows and columns and the product `minSplitWork` multiply-adds.
+    static let minTiles = 8, minTileSide = 32, minSplitWork = 1 << 20
+
+    /// An even split of C [m, n] into tiles of at most `maxTileRows` x `maxTileColumns`, split further (the longer
+    /// tile side first) until there are `minTiles`: a function of (m, n, k) only, never of the thread count.
+    struct OutputGrid {
+        let m: Int, n: Int, rowTiles: Int, columnTiles: Int
+        init(m: Int, n: Int, k: Int) {
+            self.m = m
+            self.n = n
+            var rows = max(1, (m + GEMM.maxTileRows - 1) / GEMM.maxTileRows)
+            var columns = max(1, (n + GEMM.maxTileColumns - 1) / GEMM.maxTileColumns)
+            if m * n * k >= GEMM.minSplitWork {
+                while rows * columns < GEMM.minTiles {
+                    let (tileRows, tileColumns) = (m / rows, n / columns)
+                    if tileRows >= tileColumns, tileRows >= 2 * GEMM.minTileSide {
+                        rows *= 2
+                    } else if tileColumns >= 2 * GEMM.minTileSide {
+                        columns *= 2
+                    } else if tileRows >= 2 * GEMM.minTileSide {
+                        rows *= 2
+                    } else {
+                        break
+                    }
+                }
+            }
+            rowTiles = rows
+            columnTiles = columns
+        }
+        var count: Int { rowTiles * columnTiles }
+        /// Rows and columns of C in tile `index` (row-major over the grid).
+        func tile(_ index: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+            let (i, j) = (index / columnTiles, index % columnTiles)
+            return (m * i / rowTiles..<m * (i + 1) / rowTiles, n * j / columnTiles..<n * (j + 1) / columnTiles)
+        }
+    }
+
     // MARK: general sgemm
 
-    /// C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major.
-    /// op(A) = A ([m, k], lda ≥ k) or Aᵀ (A is [k, m], lda ≥ m); likewise op(B) = B [k, n] or Bᵀ (B is [n, k]).
-    /// Used for attention tiles (S = Q·Kᵀ, O += P·V) and im2col convolution.
+    /// C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major, on the caller's thread (OpenBLAS is
+    /// single-threaded). op(A) = A ([m, k], lda ≥ k) or Aᵀ (A is [k, m], lda ≥ m); likewise op(B) = B [k, n] or
+    /// Bᵀ (B is [n, k]). For code that already runs on the engine's workers: attention tiles (S = Q·Kᵀ, O += P·V)
+    /// and im2col convolution blocks. A whole product from one thread goes through `parallelSgemm`.
     public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
@@ -31,6 +78,32 @@ public enum GEMM {
         Runtime.prepareBLAS()
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// The same product as `sgemm`, with C split into the shape-only `OutputGrid` and the tiles shared by the
+    /// engine's workers (one single-threaded sgemm per tile): the result does not depend on the thread count.
+    public static func parallelSgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                                     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                                     b: UnsafePointer<Float>, ldb: Int,
+                                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "GEMM.parallelSgemm: negative size \(m)x\(n)x\(k)")
+        guard m > 0, n > 0 else { return }
+        let grid = OutputGrid(m: m, n: n, k: k)
+        let (aS, bS, cS) = (UnsafeSendablePointer(a), UnsafeSendablePointer(b), SendableMutablePointer(c))
+        Runtime.prepareBLAS()
+        Parallel.forEachRange(grid.count) { tiles in
+            for index in tiles {
+                let (rows, columns) = grid.tile(index)
+                // op(A)[rows, :] starts at row i0 of A, or column i0 of A stored [k, m]
+                let aTile = transA ? aS.pointer + rows.lowerBound : aS.pointer + rows.lowerBound * lda
+                // op(B)[:, columns] starts at column j0 of B [k, n], or row j0 of B stored [n, k]
+                let bTile = transB ? bS.pointer + columns.lowerBound * ldb : bS.pointer + columns.lowerBound
+                // [rows, K] x [K, columns] → C[rows, columns]
+                sgemm(transA: transA, transB: transB, m: rows.count, n: columns.count, k: k, alpha: alpha,
+                      a: aTile, lda: lda, b: bTile, ldb: ldb, beta: beta,
+                      c: cS.pointer + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
+            }
+        }
     }
 
     // MARK: Linear, pointer level
@@ -54,12 +127,12 @@ public enum GEMM {
             precondition(w.rank == 2, "GEMM.linear: dense weight must be [N, K], got \(w.shape)")
             w.storage.withUnsafeBufferPointer { wp in
                 // [m, K] x [N, K]ᵀ → [m, N]
-                sgemm(transB: true, m: m, n: n, k: k, a: x, lda: ldx, b: wp.baseAddress!, ldb: k,
+                parallelSgemm(transB: true, m: m, n: n, k: k, a: x, lda: ldx, b: wp.baseAddress!, ldb: k,
                       beta: beta, c: y, ldc: ldy)
             }
         case let .f32(_, _, data, _):
             // [m, K] x [N, K]ᵀ → [m, N], straight from the mapping
-            sgemm(transB: true, m: m, n: n, k: k, a: x, lda: ldx, b: data.assumingMemoryBound(to: Float.self),
+            parallelSgemm(transB: true, m: m, n: n, k: k, a: x, lda: ldx, b: data.assumingMemoryBound(to: Float.self),
                   ldb: k, beta: beta, c: y, ldc: ldy)
         case .bf16, .f16:
             let blockRows = min(n, max(1, upcastBlockRows ?? (tileFloats / max(k, 1) + 15) / 16 * 16))
@@ -72,7 +145,7 @@ public enum GEMM {
                         weight.convertRows((n0 + r.lowerBound)..<(n0 + r.upperBound), into: tile + r.lowerBound * k)
                     }
                     // [m, K] x [n1-n0, K]ᵀ → y[:, n0..<n1]
-                    sgemm(transB: true, m: m, n: n1 - n0, k: k, a: x, lda: ldx, b: tile, ldb: k,
+                    parallelSgemm(transB: true, m: m, n: n1 - n0, k: k, a: x, lda: ldx, b: tile, ldb: k,
                           beta: beta, c: y + n0, ldc: ldy)
                     n0 = n1
                 }
@@ -137,7 +210,7 @@ public enum GEMM {
         a.storage.withUnsafeBufferPointer { ap in
             b.storage.withUnsafeBufferPointer { bp in
                 c.storage.withUnsafeMutableBufferPointer { cp in
-                    sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, a: ap.baseAddress!,
+                    parallelSgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, a: ap.baseAddress!,
                           lda: a.shape[1], b: bp.baseAddress!, ldb: b.shape[1], c: cp.baseAddress!, ldc: n)
                 }
             }

@@ -1,7 +1,7 @@
 // im2col of Conv3d: column matrices of a stride-1 conv with replicate temporal and zero spatial padding, written row
 // segment by row segment (contiguous copies, explicit zeros: the buffers come from Scratch).
 // Blocked form: work items of (frame, block of output rows) whose column matrix stays in cache; each worker runs its
-// own single-threaded sgemm on it (Runtime.withSingleThreadedBLAS), so im2col and GEMM share the cache.
+// own (single-threaded) sgemm on it, so im2col and GEMM share the cache.
 
 extension Conv3d {
     /// Floats of one work item's column matrix (≈ 512 KiB, a core's share of L2).
@@ -36,9 +36,9 @@ extension Conv3d {
         }
     }
 
-    /// Runs `body(frame, rowStart, rows, scratch)` over (frame, row block) items split among the workers, with BLAS
-    /// single-threaded; `scratch` holds `floats(rows)` floats, private to the worker. Once `isCancelled` returns
-    /// true, the items not started yet are skipped.
+    /// Runs `body(frame, rowStart, rows, scratch)` over (frame, row block) items split among the workers (each
+    /// item runs its own single-threaded sgemm); `scratch` holds `floats(rows)` floats, private to the worker.
+    /// Once `isCancelled` returns true, the items not started yet are skipped.
     static func forEachRowBlock(frames: Int, h: Int, w: Int, floatsPerRow: Int, extraFloatsPerRow: Int = 0,
                                 isCancelled: (@Sendable () -> Bool)? = nil,
                                 _ body: @escaping (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
@@ -46,15 +46,13 @@ extension Conv3d {
         let blocks = (h + rowsPerBlock - 1) / rowsPerBlock
         let items = frames * blocks
         let perItem = rowsPerBlock * (floatsPerRow + extraFloatsPerRow)
-        Runtime.withSingleThreadedBLAS {
-            Parallel.forEachRange(items) { range in
-                Scratch.with(perItem) { scratch in
-                    for item in range {
-                        if let isCancelled, isCancelled() { return }
-                        let (f, b) = (item / blocks, item % blocks)
-                        let r0 = b * rowsPerBlock
-                        body(f, r0, min(rowsPerBlock, h - r0), scratch)
-                    }
+        Parallel.forEachRange(items) { range in
+            Scratch.with(perItem) { scratch in
+                for item in range {
+                    if let isCancelled, isCancelled() { return }
+                    let (f, b) = (item / blocks, item % blocks)
+                    let r0 = b * rowsPerBlock
+                    body(f, r0, min(rowsPerBlock, h - r0), scratch)
                 }
             }
         }

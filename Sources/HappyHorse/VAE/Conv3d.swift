@@ -71,7 +71,7 @@ public struct Conv3d: Sendable {
         weight.storage.withUnsafeBufferPointer { ap in  // [Cout, Cin, kt, kh, kw] = [Cout, K]
             if k == inChannels {
                 // [Cout, Cin] x [Cin, T·H·W] → [Cout, T·H·W]
-                GEMM.sgemm(m: outChannels, n: t * hw, k: k, a: ap.baseAddress!, lda: k, b: x, ldb: t * hw, c: y, ldc: t * hw)
+                GEMM.parallelSgemm(m: outChannels, n: t * hw, k: k, a: ap.baseAddress!, lda: k, b: x, ldb: t * hw, c: y, ldc: t * hw)
                 return
             }
             let (a, xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: ap.baseAddress!)),

@@ -139,4 +139,80 @@ struct GEMMTests {
         }
         #expect(c == [0.5, 1, 1.5, 2])
     }
+
+    @Test("parallelSgemm matches a naive product, every transpose, tiles of uneven size",
+          arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func parallelSgemm(transposes: (Bool, Bool)) {
+        let (ta, tb) = transposes
+        let (m, n, k) = (301, 530, 37)  // a 2 x 3 grid of uneven tiles
+        let a = S.random(ta ? [k, m] : [m, k], seed: 40), b = S.random(tb ? [n, k] : [k, n], seed: 41)
+        let c0 = S.random([m, n], seed: 42)
+        var c = c0
+        a.storage.withUnsafeBufferPointer { ap in
+            b.storage.withUnsafeBufferPointer { bp in
+                c.storage.withUnsafeMutableBufferPointer { cp in
+                    // C = 0.5 · op(A) · op(B) + 2 · C0
+                    GEMM.parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!,
+                                       lda: ta ? m : k, b: bp.baseAddress!, ldb: tb ? k : n, beta: 2,
+                                       c: cp.baseAddress!, ldc: n)
+                }
+            }
+        }
+        var expected = Tensor(shape: [m, n])
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k {
+                    let x = Double(ta ? a.storage[p * m + i] : a.storage[i * k + p])
+                    let y = Double(tb ? b.storage[j * k + p] : b.storage[p * n + j])
+                    s += x * y
+                }
+                expected.storage[i * n + j] = Float(0.5 * s + 2 * Double(c0.storage[i * n + j]))
+            }
+        }
+        #expect(S.nmse(c, expected) < 1e-12)
+    }
+
+    @Test("output grid: even tiles that cover C once, enough of them to share, a function of the shape only")
+    func outputGrid() {
+        for (m, n, k) in [(1, 1, 1), (256, 192, 192), (257, 513, 64), (270, 1024, 192), (5000, 7, 3), (14, 192, 192),
+                          (16, 65536, 64)] {
+            let grid = GEMM.OutputGrid(m: m, n: n, k: k)
+            var covered = [Int](repeating: 0, count: m * n)
+            for t in 0..<grid.count {
+                let (rows, columns) = grid.tile(t)
+                #expect(rows.count <= GEMM.maxTileRows && columns.count <= GEMM.maxTileColumns)
+                #expect(!rows.isEmpty && !columns.isEmpty)
+                for i in rows { for j in columns { covered[i * n + j] += 1 } }
+            }
+            #expect(covered.allSatisfy { $0 == 1 }, "\(m)x\(n)")
+            if m * n * k >= GEMM.minSplitWork, m >= 2 * GEMM.minTileSide || n >= 2 * GEMM.minTileSide {
+                #expect(grid.count > 1, "\(m)x\(n)x\(k) is not shared")
+            }
+        }
+        #expect(GEMM.OutputGrid(m: 256, n: 192, k: 192).count >= GEMM.minTiles)  // a built-in model linear
+        #expect(GEMM.OutputGrid(m: 14, n: 192, k: 192).count == 1)  // the caption's rows: one call
+    }
+
+    /// Before the products were split by the engine, OpenBLAS ran them with its own threads, and 1 vs 2 OpenBLAS
+    /// threads gave other bits for shapes like the built-in model's (270 tokens x 192): the result depended on
+    /// `n-threads` and on other engines in the process.
+    @Test("linear gives the same bits with 1, 2 and 3 workers, dense and F16 weights")
+    func sameBitsForAnyWorkerCount() {
+        let before = Runtime.configuredThreads
+        defer { Runtime.configure(threads: before) }
+        let x = S.random([270, 192], seed: 43), w = S.random([1024, 192], seed: 44)
+        let f16 = S.f16Weight(w).0
+        var outputs: [[Float]] = []
+        for threads in [1, 2, 3] {
+            Runtime.configure(threads: threads)
+            #expect(Runtime.blasThreads == 1)
+            outputs.append(GEMM.linear(x, .dense(w)).storage)
+            outputs.append(GEMM.linear(x, f16).storage)
+        }
+        for i in stride(from: 2, to: outputs.count, by: 2) {
+            #expect(outputs[i] == outputs[0], "dense, \(i / 2 + 1) threads")
+            #expect(outputs[i + 1] == outputs[1], "F16, \(i / 2 + 1) threads")
+        }
+    }
 }

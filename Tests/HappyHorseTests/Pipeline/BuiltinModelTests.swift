@@ -28,4 +28,37 @@ final class BuiltinModelTests: XCTestCase {
             XCTAssertGreaterThan(variance.squareRoot(), 3, "frame \(frame.index) is nearly flat")
         }
     }
+
+    /// Bytes of a short clip of the built-in model (one chunk, 2 steps, guidance included).
+    static func clipBytes(_ pipeline: TextToVideoPipeline, seed: UInt64) throws -> [[UInt8]] {
+        let request = GenerationRequest(prompt: "a chestnut horse gallops to the left on a beach", seed: seed,
+                                        numInferenceSteps: 2, durationSeconds: 0.2)
+        return try PipelineTestSupport.frames(pipeline.startGeneration(request, cancellation: CancellationToken(),
+                                                                       progress: { _ in })).map(\.rgb)
+    }
+
+    /// The thread count is not part of the result, and engines in one process do not change each other's results:
+    /// OpenBLAS's threaded sgemm gave other bits than its single-threaded one and its thread count is process-wide,
+    /// so an engine configured with 1 thread (or an attention scope that set OpenBLAS to one thread) changed the
+    /// frames of another engine running at the same time (seen as flaky same-seed element tests).
+    func testFramesDoNotDependOnThreadsOrOnOtherEngines() throws {
+        let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
+            throw XCTSkip("models/builtin is absent")
+        }
+        let one = try TextToVideoPipeline(modelDirectory: dir, threads: 1, log: { _ in })
+        let alone1 = try Self.clipBytes(one, seed: 3)
+        let two = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
+        let alone2 = try Self.clipBytes(two, seed: 3)
+        XCTAssertEqual(alone1, alone2, "1 and 2 threads give different frames")
+        let results = LockedBox<[Int: [[UInt8]]]>(value: [:])
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let engine = try? TextToVideoPipeline(modelDirectory: dir, threads: 1 + i % 2, log: { _ in })
+            let bytes = engine.flatMap { try? Self.clipBytes($0, seed: 3) } ?? []
+            results.write { $0[i] = bytes }
+        }
+        for i in 0..<4 {
+            XCTAssertEqual(results.read { $0[i] }, alone1, "engine \(i) of 4 running at once (threads \(1 + i % 2))")
+        }
+    }
 }
