@@ -9,7 +9,8 @@ Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s
   * a fresh caption of the clip's spec from the grammar (10% empty captions: unconditional, for CFG); the batch
     runs as one DiT call with captions padded and masked out of attention (padded_forward; until step 7063
     captions were length-matched and the batch split into groups of equal text length, 2.5 calls per step);
-  * sigma = shift*s/(1+(shift-1)*s), s ~ U(0,1) (shift 5, the sampler's), x = (1-sigma) x0 + sigma eps,
+  * sigma = shift*s/(1+(shift-1)*s), s ~ U(0,1) (--shift, default 5; a fine-tune for a sampler with another
+    schedule shift uses that one), x = (1-sigma) x0 + sigma eps,
     target v = eps - x0, MSE over the video latent, weighted 1 + fg_weight on subject pixels (foreground_weight);
   * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
     excluded from the loss.
@@ -43,7 +44,6 @@ BUILTIN_DIT = dict(hidden_size=192, num_layers=6, num_heads_q=3, num_heads_kv=1,
                    mm_layers=[0, 1, 4, 5], gelu7_layers=[0, 1], video_in_channels=64, audio_in_channels=16,
                    text_in_channels=128, gelu7_intermediate_size=768, swiglu7_intermediate_size=512,
                    norm_eps=1e-6, rope_theta=10000.0, rope_style="v2", latent_channels=16, patch_size=[1, 2, 2])
-SHIFT = 5.0
 K = 4
 
 
@@ -66,7 +66,7 @@ def make_batch(step, latents, specs, tok, args, gen):
         spec = ClipSpec(**specs[i])
         ids.append([] if rng.random() < args.uncond else tok.encode(caption(spec, rng))[0])
     s = torch.rand(args.batch, generator=gen)
-    sigma = SHIFT * s / (1 + (SHIFT - 1) * s)
+    sigma = args.shift * s / (1 + (args.shift - 1) * s)
     eps = torch.randn(x0.shape, generator=gen)
     cond = torch.from_numpy(rng.random(args.batch) < args.cond_prob)
     return x0, ids, sigma, eps, cond
@@ -224,6 +224,8 @@ def main():
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--uncond", type=float, default=0.1)
+    ap.add_argument("--shift", type=float, default=5.0,
+                    help="training sigma distribution shift*s/(1+(shift-1)*s), s ~ U(0,1) (5 until step 35527)")
     ap.add_argument("--cond-prob", type=float, default=0.5)
     ap.add_argument("--fg-weight", type=float, default=8.0,
                     help="extra loss weight on subject latent pixels (0 = plain MSE; the first 1353 steps used 0)")

@@ -1,7 +1,7 @@
 // port of tools/reference/vae.py (Conv): a 3-D convolution with replicate temporal padding ((kt−1)/2 frames each
 // side) and zero spatial padding (k/2), optionally reading its input through a nearest ×u spatial upsample.
-// Paths (all GEMMs through GEMM.sgemm; `forwardNaive` is the naive twin of every path):
-// - 1×1×1: the input is the column matrix (one sgemm, no copy).
+// Paths (all GEMMs through GEMM.sgemm, single-threaded, on the workers; `forwardNaive` is the naive twin of every path):
+// - 1×1×1: the input is the column matrix (no copy), one product per frame split into tiles over the workers.
 // - otherwise: (frame, block of output rows) items over the workers, each an im2col [Cin·kt·kh·kw, rows·W] that stays
 //   in cache and a single-threaded sgemm with the weight as stored ([Cout, Cin·kt·kh·kw]).
 // - u = 2 with a 1×3×3 kernel: sub-pixel form (Conv3d+Upsample.swift), four 2×2 convs on the low-res input.
@@ -70,8 +70,7 @@ public struct Conv3d: Sendable {
         let hw = h * w, k = inChannels * kernel.t * kernel.h * kernel.w
         weight.storage.withUnsafeBufferPointer { ap in  // [Cout, Cin, kt, kh, kw] = [Cout, K]
             if k == inChannels {
-                // [Cout, Cin] x [Cin, T·H·W] → [Cout, T·H·W]
-                GEMM.parallelSgemm(m: outChannels, n: t * hw, k: k, a: ap.baseAddress!, lda: k, b: x, ldb: t * hw, c: y, ldc: t * hw)
+                forwardPointwise(ap.baseAddress!, x, y, t: t, hw: hw, isCancelled: isCancelled)
                 return
             }
             let (a, xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: ap.baseAddress!)),
@@ -84,6 +83,27 @@ public struct Conv3d: Sendable {
                 // [Cout, K] x [K, rows·W] → [Cout, rows·W] at (f, r0)
                 GEMM.sgemm(m: cout, n: rows * w, k: k, a: a.pointer, lda: k, b: cols, ldb: rows * w,
                            c: ys.pointer + f * hw + r0 * w, ldc: t * hw)
+            }
+        }
+    }
+
+    /// 1×1×1 kernel, frame by frame: [Cout, Cin] x [Cin, H·W] → y[:, f] for each frame f, the frames' tiles
+    /// (GEMM.OutputGrid of one frame's product) shared by the workers. Per frame, so a frame's output has the same
+    /// bits whether it is computed alone, in a group or in the whole window (the decoder runs frame groups).
+    func forwardPointwise(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                          t: Int, hw: Int, isCancelled: (@Sendable () -> Bool)?) {
+        let (cout, cin) = (outChannels, inChannels)
+        let grid = GEMM.OutputGrid(m: cout, n: hw, k: cin)
+        let (ws, xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: w)),
+                            SendableMutablePointer(UnsafeMutablePointer(mutating: x)), SendableMutablePointer(y))
+        Parallel.forEachRange(t * grid.count) { items in
+            for item in items {
+                if let isCancelled, isCancelled() { return }
+                let (f, (rows, columns)) = (item / grid.count, grid.tile(item % grid.count))
+                // [rows, Cin] x [Cin, columns of frame f] → y[rows, f, columns]   (row stride T·H·W)
+                GEMM.sgemm(m: rows.count, n: columns.count, k: cin, a: ws.pointer + rows.lowerBound * cin, lda: cin,
+                           b: xs.pointer + f * hw + columns.lowerBound, ldb: t * hw,
+                           c: ys.pointer + rows.lowerBound * t * hw + f * hw + columns.lowerBound, ldc: t * hw)
             }
         }
     }
