@@ -31,7 +31,7 @@ let package = Package(
         // All GObject/GStreamer glue, in C.
         .target(name: "GstHappyHorse", dependencies: ["CGStreamer", "HappyHorseCABI"], path: "CShim",
                 cSettings: [.define("PACKAGE", to: "\"happyhorse\"")]),
-        .executableTarget(name: "HappyHorseBench", dependencies: ["HappyHorse"], path: "Sources/HappyHorseBench"),
+        .executableTarget(name: "HappyHorseBench", dependencies: ["HappyHorse", "COpenBLAS"], path: "Sources/HappyHorseBench"),
         .testTarget(name: "HappyHorseTests", dependencies: ["HappyHorse"], path: "Tests/HappyHorseTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "GstHappyHorseTests", dependencies: ["GstHappyHorse", "HappyHorseCABI", "CGstApp", "CGStreamer"],

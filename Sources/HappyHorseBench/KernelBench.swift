@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 import HappyHorse
 
@@ -9,7 +10,7 @@ func runKernelBenchmarks(_ args: [String]) throws {
     let report = Runtime.configure(threads: threads) { print("# \($0)") }
     print("# happyhorse-bench kernels  date \(ISO8601DateFormatter().string(from: Date()))")
     print("# OpenBLAS core \(report.coreName), threads \(report.threads), loadavg \(Bench.loadAverage())")
-    if only == nil || only == "gemm" { gemmBenchmarks(quick: quick) }
+    if only == nil || only == "gemm" { gemmBenchmarks(quick: quick, threads: report.threads) }
     var tiling = Attention.Tiling.default
     if let spec = Bench.option("--tiles", in: args) {   // e.g. --tiles 192x512 (query rows x key block)
         let parts = spec.split(separator: "x").compactMap { Int($0) }
@@ -23,8 +24,11 @@ func runKernelBenchmarks(_ args: [String]) throws {
 // MARK: GEMM
 
 /// DiT shapes: proj (H→H), qkv (H→(Hq+2Hkv)·64+Hq, Hq = H/64, Hkv = Hq/2), ffn_up (H→4H), ffn_dn (4H→H).
-private func gemmBenchmarks(quick: Bool) {
-    print("\n## GEMM  y[M,N] = x[M,K]·W[N,K]ᵀ   (GF/s; 'sgemm' = raw cblas_sgemm on the same shape)")
+/// 'sgemm' is a raw cblas_sgemm with OpenBLAS's own threads set to the bench's thread count (how the engine ran its
+/// products before 2026-12-03; not bit-reproducible across thread counts); 'linear' is the engine's GEMM.linear
+/// (OpenBLAS single-threaded, the shape-only tile grid on the engine's workers).
+private func gemmBenchmarks(quick: Bool, threads: Int) {
+    print("\n## GEMM  y[M,N] = x[M,K]·W[N,K]ᵀ   (GF/s; 'sgemm' = raw cblas_sgemm with \(threads) OpenBLAS threads)")
     print(Bench.pad("shape", 26) + Bench.pad("M", 6) + Bench.pad("K", 6) + Bench.pad("N", 6)
           + Bench.pad("sgemm", 9) + Bench.pad("linear", 9) + Bench.pad("lin/sg", 8) + Bench.pad("bf16", 9) + "bf16/sg")
     let hiddens = [256, 1024]
@@ -45,17 +49,20 @@ private func gemmBenchmarks(quick: Bool) {
                 let x = Bench.random([m, k], seed: 1)
                 var y = Tensor(shape: [m, n])
                 let flops = 2.0 * Double(m) * Double(n) * Double(k)
+                openblas_set_num_threads(Int32(threads))
                 let mSgemm = Bench.medians {
                     x.storage.withUnsafeBufferPointer { xp in
                         w.storage.withUnsafeBufferPointer { wp in
                             y.storage.withUnsafeMutableBufferPointer { yp in
                                 // [M, K] x [N, K]ᵀ → [M, N]
-                                GEMM.sgemm(transB: true, m: m, n: n, k: k, a: xp.baseAddress!, lda: k,
-                                           b: wp.baseAddress!, ldb: k, c: yp.baseAddress!, ldc: n)
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k), 1,
+                                            xp.baseAddress!, blasint(k), wp.baseAddress!, blasint(k), 0, yp.baseAddress!,
+                                            blasint(n))
                             }
                         }
                     }
                 }
+                openblas_set_num_threads(1)  // the engine's setting (GEMM.linear would restore it anyway)
                 let mLinear = Bench.medians { GEMM.linear(x, .dense(w), into: &y) }
                 let mBF16 = Bench.medians { GEMM.linear(x, bf16, into: &y) }
                 let (tSgemm, tLinear, tBF16) = (mSgemm.wall, mLinear.wall, mBF16.wall)

@@ -16,7 +16,7 @@ public enum GEMM {
     static let tileFloats = 1 << 20
 
     /// Largest output tile of the parallel products (rows x columns of C); tiles are even splits of C.
-    static let maxTileRows = 256, maxTileColumns = 256
+    static let maxTileRows = 512, maxTileColumns = 512
     /// Products big enough to share are split into at least this many tiles (so up to 8 workers have work), as
     /// long as a tile keeps at least `minTileSide` rows and columns and the product `minSplitWork` multiply-adds.
     static let minTiles = 8, minTileSide = 32, minSplitWork = 1 << 20
