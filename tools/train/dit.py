@@ -15,6 +15,10 @@ Per step (batch B, fixed seeds: step s uses numpy/torch generators seeded with s
   * continuation: with probability 0.5 latent frame 0 is the clean x0 frame (as the engine overwrites it) and is
     excluded from the loss.
 The text encoder (reference/text_encoder.py) runs on the caption ids and feeds the DiT's text tokens.
+Guidance distillation (--distill-guidance G --teacher DIR, e.g. G = 3 and the exported models/builtin): the target is
+the frozen teacher's classifier-free guided velocity v_u + G (v_c - v_u) on the same noisy input (v_u with an empty
+caption) instead of eps - x0, so one student pass does what two teacher passes did; start the student from the
+teacher (--init DIR) and export it with --guidance 1 --distilled-guidance G.
 AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights).
 """
 import argparse
@@ -112,23 +116,50 @@ def padded_forward(dit, te, x, ids, dev):
     return dit(x, audio, text, text_mask=mask)[0]
 
 
-def init_from_export(directory: str, dit, te, ema_dit, ema_te):
-    """Start from an exported model directory (e.g. models/builtin) when no training state exists: its (EMA)
-    weights become both the raw and the EMA weights; the step and minutes recorded in its config.json carry on,
-    so the log and the batch seeds continue the shipped run. The optimiser starts afresh (warm-up included)."""
+def load_export_weights(directory: str, modules) -> dict:
+    """Loads an exported model directory's DiT and text-encoder weights into each (dit, te) pair of `modules`;
+    returns its config.json."""
     from safetensors.torch import load_file
     with open(os.path.join(directory, "config.json")) as f:
         config = json.load(f)
     if config["dit"].get("hidden_size") != BUILTIN_DIT["hidden_size"] or config["dit"].get("num_layers") != BUILTIN_DIT["num_layers"]:
-        raise SystemExit(f"--init {directory}: its DiT config differs from BUILTIN_DIT")
+        raise SystemExit(f"{directory}: its DiT config differs from BUILTIN_DIT")
     dit_w = {k: v.float() for k, v in load_file(os.path.join(directory, config["dit"]["weights"])).items()}
     te_w = {k: v.float() for k, v in load_file(os.path.join(directory, config["text_encoder"]["weights"])).items()}
-    for m in (dit, ema_dit):
-        m.load_state_dict(dit_w, strict=True)
-    for m in (te, ema_te):
-        m.load_state_dict(te_w, strict=True)
+    for dit, te in modules:
+        dit.load_state_dict(dit_w, strict=True)
+        te.load_state_dict(te_w, strict=True)
+    return config
+
+
+def init_from_export(directory: str, dit, te, ema_dit, ema_te):
+    """Start from an exported model directory (e.g. models/builtin) when no training state exists: its (EMA)
+    weights become both the raw and the EMA weights; the step and minutes recorded in its config.json carry on,
+    so the log and the batch seeds continue the shipped run. The optimiser starts afresh (warm-up included)."""
+    config = load_export_weights(directory, [(dit, te), (ema_dit, ema_te)])
     training = config.get("training", {})
     return int(training.get("dit_steps", 0)), 60.0 * float(training.get("dit_minutes", 0.0))
+
+
+def load_teacher(directory: str, vocab_size: int, dev):
+    """The frozen teacher (DiT, text encoder) of guidance distillation, from an exported model directory."""
+    dit = DiT(DiTConfig.from_dict(BUILTIN_DIT)).to(dev).eval()
+    te = TextEncoder(builtin_text_encoder_config(vocab_size)).to(dev).eval()
+    load_export_weights(directory, [(dit, te)])
+    for p in list(dit.parameters()) + list(te.parameters()):
+        p.requires_grad_(False)
+    return dit, te
+
+
+@torch.no_grad()
+def guided_target(teacher, x, ids, dev, scale: float) -> torch.Tensor:
+    """Teacher's classifier-free guided velocity v_u + scale (v_c - v_u) [B, C, K, h, w]: one padded call on the
+    batch twice, with its captions and with empty ones (an empty caption's row gives v_c = v_u)."""
+    dit, te = teacher
+    b = x.shape[0]
+    v = padded_forward(dit, te, torch.cat([x, x]), list(ids) + [[]] * b, dev).float()  # [2B, C, K, h, w]
+    v_cond, v_uncond = v[:b], v[b:]
+    return v_uncond + scale * (v_cond - v_uncond)
 
 
 def train(args):
@@ -158,6 +189,12 @@ def train(args):
     elif args.init:
         step, before = init_from_export(args.init, dit, te, ema_dit, ema_te)
         print(f"initialised from the export {args.init}: step {step} ({before / 60:.1f} min), fresh optimiser state")
+    teacher = None
+    if args.distill_guidance:
+        if not args.teacher:
+            raise SystemExit("--distill-guidance needs --teacher <model dir>")
+        teacher = load_teacher(args.teacher, len(tok.vocab), dev)
+        print(f"guidance distillation: target = teacher {args.teacher} with classifier-free guidance {args.distill_guidance}")
     os.makedirs(args.run, exist_ok=True)
     log = CsvLog(os.path.join(args.run, "log.csv"), ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens"])
 
@@ -180,9 +217,10 @@ def train(args):
         x = (1 - sv) * x0 + sv * eps
         x[cond, :, 0] = x0[cond, :, 0]
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
+            target = eps - x0 if teacher is None else guided_target(teacher, x, ids, dev, args.distill_guidance)
             v = padded_forward(dit, te, x, ids, dev).float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
-        err = ((v - (eps - x0)).pow(2) * px).mean(dim=(1, 3, 4)) / px.mean(dim=(1, 3, 4))  # [B, K]
+        err = ((v - target).pow(2) * px).mean(dim=(1, 3, 4)) / px.mean(dim=(1, 3, 4))  # [B, K]
         weight = torch.ones_like(err)
         weight[cond, 0] = 0.0
         per = (err * weight).sum(1) / weight.sum(1)
@@ -235,6 +273,9 @@ def main():
     ap.add_argument("--decay-floor", type=float, default=0.05, help="final lr as a fraction of --lr")
     ap.add_argument("--init", default=None,
                     help="model directory to start from when runs/<name>/state.pt does not exist (e.g. models/builtin)")
+    ap.add_argument("--distill-guidance", type=float, default=0.0,
+                    help="guidance distillation: train towards the teacher's guided velocity at this scale (0 = off)")
+    ap.add_argument("--teacher", default=None, help="exported model directory of the distillation teacher")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false",

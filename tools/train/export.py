@@ -49,7 +49,8 @@ def _store(state: dict, dtype) -> dict:
 
 
 def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16", weights: str = "ema",
-           sampler: str = "distilled", steps: int = 8, shift: float = 5.0, guidance: float = 3.0, name: str = "happyhorse-builtin") -> dict:
+           sampler: str = "distilled", steps: int = 8, shift: float = 5.0, guidance: float = 3.0, name: str = "happyhorse-builtin",
+           distilled_guidance: float = 0.0) -> dict:
     os.makedirs(out, exist_ok=True)
     dt = DTYPES[dtype]
     decoder = load_decoder(vae_run, latents)  # fine-tuned if runs/vae/state.pt exists, else constructed
@@ -75,6 +76,9 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
                      "storage": dtype, "vae_decoder": decoder_provenance(vae_run)},
     }
+    if distilled_guidance:
+        # the DiT was distilled to give, in one pass, the teacher's guided velocity at this scale
+        config["training"]["guidance_distilled"] = distilled_guidance
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
         f.write("\n")
@@ -97,10 +101,12 @@ def main():
     ap.add_argument("--shift", type=float, default=5.0)
     ap.add_argument("--guidance", type=float, default=3.0,
                     help="the model's default classifier-free guidance scale (pipeline.guidance_scale; 1 = none)")
+    ap.add_argument("--distilled-guidance", type=float, default=0.0,
+                    help="record that the DiT was guidance-distilled at this scale (train.dit --distill-guidance)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
-           args.guidance)
+           args.guidance, distilled_guidance=args.distilled_guidance)
     if args.check:
         from reference.pipeline import generate, load_model
         torch.set_num_threads(2)
