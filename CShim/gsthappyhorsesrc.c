@@ -1399,7 +1399,7 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_GUIDANCE_SCALE,
       g_param_spec_double ("guidance-scale", "Guidance scale",
           "Classifier-free guidance scale; 0 = the model's default (config.json pipeline.guidance_scale; 1.0 = none "
-          "when absent; the built-in model uses 3.0), up to 1.0 = no guidance, above 1.0 = guidance at that scale. "
+          "when absent; the built-in model is guidance-distilled at 3 and uses 1.0), up to 1.0 = no guidance, above 1.0 = guidance at that scale. "
           "Applied at the next clip (live: the next chunk)", 0.0, 50.0, DEFAULT_GUIDANCE_SCALE,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DURATION,
