@@ -18,6 +18,19 @@ def pick_device(prefer: str = "auto") -> torch.device:
     return torch.device("cpu")
 
 
+def fast_bf16(dev: torch.device) -> bool:
+    """Whether bf16 autocast speeds up matmuls on `dev`: CUDA, or a CPU with native bf16 (AVX512-BF16 or AMX-BF16).
+    On an AVX2-only CPU PyTorch emulates bf16 and a DiT training step took 15 s instead of 1.8 s in fp32."""
+    if dev.type == "cuda":
+        return True
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def save_atomic(obj, path: str) -> None:
     """torch.save to a temp file in the same folder, then rename over `path` (never a half-written state)."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -19,7 +19,8 @@ Guidance distillation (--distill-guidance G --teacher DIR, e.g. G = 3 and the ex
 the frozen teacher's classifier-free guided velocity v_u + G (v_c - v_u) on the same noisy input (v_u with an empty
 caption) instead of eps - x0, so one student pass does what two teacher passes did; start the student from the
 teacher (--init DIR) and export it with --guidance 1 --distilled-guidance G.
-AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights).
+AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights) where
+the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs; --bf16 on|off overrides).
 """
 import argparse
 import copy
@@ -38,7 +39,7 @@ from world.spec import ClipSpec
 
 from .build_tokenizer import tokenizer_json
 from .cache_latents import load_latents
-from .common import CsvLog, Timer, pick_device, save_atomic
+from .common import CsvLog, Timer, fast_bf16, pick_device, save_atomic
 from world.captions import vocabulary
 
 # The shipped DiT: the design's plan shrunk for this CPU (docs/builtin-model.md): hidden 192, 6 layers
@@ -164,6 +165,8 @@ def guided_target(teacher, x, ids, dev, scale: float) -> torch.Tensor:
 
 def train(args):
     dev = pick_device(args.device)
+    use_bf16 = args.bf16 == "on" or (args.bf16 == "auto" and fast_bf16(dev))
+    print(f"device {dev}; bf16 autocast {'on' if use_bf16 else 'off'}")
     assert BUILTIN_DIT["rope_style"] == "v2", "padded_forward relies on v2's position-free text tokens"
     torch.manual_seed(0)
     tok = builtin_tokenizer()
@@ -216,7 +219,7 @@ def train(args):
         sv = sigma.view(-1, 1, 1, 1, 1)
         x = (1 - sv) * x0 + sv * eps
         x[cond, :, 0] = x0[cond, :, 0]
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
             target = eps - x0 if teacher is None else guided_target(teacher, x, ids, dev, args.distill_guidance)
             v = padded_forward(dit, te, x, ids, dev).float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
@@ -278,8 +281,9 @@ def main():
     ap.add_argument("--teacher", default=None, help="exported model directory of the distillation teacher")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--no-bf16", dest="bf16", action="store_false",
-                    help="disable bf16 autocast of the matmuls (fp32 master weights either way)")
+    ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",
+                    help="bf16 autocast of the matmuls (fp32 master weights either way); auto = where bf16 is fast")
+    ap.add_argument("--no-bf16", dest="bf16", action="store_const", const="off", help="same as --bf16 off")
     train(ap.parse_args())
 
 
