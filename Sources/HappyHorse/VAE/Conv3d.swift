@@ -94,8 +94,7 @@ public struct Conv3d: Sendable {
                           t: Int, hw: Int, isCancelled: (@Sendable () -> Bool)?) {
         let (cout, cin) = (outChannels, inChannels)
         let grid = GEMM.OutputGrid(m: cout, n: hw, k: cin)
-        let (ws, xs, ys) = (SendableMutablePointer(UnsafeMutablePointer(mutating: w)),
-                            SendableMutablePointer(UnsafeMutablePointer(mutating: x)), SendableMutablePointer(y))
+        let (ws, xs, ys) = (UnsafeSendablePointer(w), UnsafeSendablePointer(x), SendableMutablePointer(y))
         Parallel.forEachRange(t * grid.count) { items in
             for item in items {
                 if let isCancelled, isCancelled() { return }
