@@ -7,7 +7,8 @@ For every prompt of eval/prompts.py (in-distribution and held-out) it generates 
 pipeline (reference/pipeline.py: tokenizer -> text encoder -> DiT sampler in chunks -> VAE decode), runs
 world.analyser on it and compares with the prompt's spec: subject colour, setting, motion direction (moving
 subjects), action class (still / slow / fast by motion energy), subject type, and background flicker against the
-same measure on rendered ground-truth clips of the same spec (3 seeds). Prints per-prompt rows and the totals,
+same measure on rendered ground-truth clips of the same spec (3 seeds); speed/gt is the median, over prompts whose
+subject moves sideways, of the generated clip's sideways speed over ground truth's (1 = moves as fast as the world). Prints per-prompt rows and the totals,
 writes the JSON summary and a contact sheet (rows = prompts, columns = frames 0, 6, 12, 18, 24).
 --ceiling also scores the ground truth passed through the latent space and the model's decoder (what a perfect
 DiT would show).
@@ -46,12 +47,20 @@ def score(analysis, truth):
     return {k: float(got[k] == v) for k, v in truth.items()}, got
 
 
-def ground_truth_flicker(an, spec, frames):
-    vals = []
+def ground_truth_measures(an, spec, frames):
+    """(flicker, sideways speed) of rendered ground truth of `spec`, means over 3 seeds (speed: the analyser's
+    size-normalised sideways speed, the measure its action class thresholds)."""
+    flick, speed = [], []
     for seed in range(3):
         fr, _ = render_clip(spec, frames, seed=seed)
-        vals.append(an.analyse(fr)["flicker"])
-    return float(np.nanmean(vals))
+        a = an.analyse(fr)
+        flick.append(a["flicker"])
+        speed.append(a.get("speed") if a.get("speed") is not None else float("nan"))
+    return float(np.nanmean(flick)), float(np.nanmean(speed))
+
+
+def sideways_mover(spec) -> bool:
+    return ACTION_CLASS[spec.action] != "still" and spec.direction in ("left", "right")
 
 
 @torch.no_grad()
@@ -88,9 +97,11 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                                   guidance_scale=guidance, log=lambda s: None).numpy()
                 a = an.analyse(frames)
                 sc, got = score(a, truth_of(spec))
-                gt_fl = ground_truth_flicker(an, spec, len(frames))
+                gt_fl, gt_speed = ground_truth_measures(an, spec, len(frames))
                 entry = {"prompt": prompt, "spec": spec.to_dict(), "scores": sc, "got": got,
                          "flicker": a["flicker"], "flicker_gt": gt_fl}
+                if sideways_mover(spec):
+                    entry["speed_ratio"] = (a.get("speed") or 0.0) / max(gt_speed, 1e-6)
                 if ceiling and k == 0:
                     rec = reconstruct(model, render_clip(spec, len(frames), seed=0)[0])
                     ra = an.analyse(rec)
@@ -108,6 +119,8 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         fl = float(np.nanmean([p["flicker"] for p in per]))
         fl_gt = float(np.nanmean([p["flicker_gt"] for p in per]))
         summary.update(flicker=fl, flicker_gt=fl_gt, flicker_ratio=fl / max(fl_gt, 1e-6))
+        ratios = [p["speed_ratio"] for p in per if "speed_ratio" in p]
+        summary["speed_ratio"] = float(np.median(ratios)) if ratios else float("nan")
         if ceiling:
             summary["ceiling"] = {m: float(np.mean([p["ceiling_scores"][m] for p in per if m in p.get("ceiling_scores", {})]))
                                   for m in METRICS}
@@ -120,11 +133,11 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
             "training": model.config.get("training")}
     results["meta"] = meta
     log("")
-    log(f"{'split':16s} " + " ".join(f"{m:>9s}" for m in METRICS) + "   flicker (gt)  ratio")
+    log(f"{'split':16s} " + " ".join(f"{m:>9s}" for m in METRICS) + "   flicker (gt)  ratio   speed/gt")
     for split in splits:
         s = results[split]["summary"]
         log(f"{split:16s} " + " ".join(f"{100 * s[m]:8.0f}%" for m in METRICS)
-            + f"   {s['flicker']:.2f} ({s['flicker_gt']:.2f})  {s['flicker_ratio']:.1f}x")
+            + f"   {s['flicker']:.2f} ({s['flicker_gt']:.2f})  {s['flicker_ratio']:.1f}x   {s['speed_ratio']:.2f}")
         if "ceiling" in s:
             log(f"{'  VAE ceiling':16s} " + " ".join(f"{100 * s['ceiling'][m]:8.0f}%" for m in METRICS)
                 + f"   {s['flicker_vae']:.2f} (reconstructed ground truth)")

@@ -19,6 +19,8 @@ Guidance distillation (--distill-guidance G --teacher DIR, e.g. G = 3 and the ex
 the frozen teacher's classifier-free guided velocity v_u + G (v_c - v_u) on the same noisy input (v_u with an empty
 caption) instead of eps - x0, so one student pass does what two teacher passes did; start the student from the
 teacher (--init DIR) and export it with --guidance 1 --distilled-guidance G.
+Optional --temporal-weight W adds W x temporal_difference_loss (the error's frame-to-frame differences; an experiment
+of 2026-12-03 that did not change the clips, docs/builtin-model.md "Motion").
 AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights) where
 the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs; --bf16 on|off overrides).
 """
@@ -94,6 +96,24 @@ def foreground_weight(x0: torch.Tensor, extra: float, threshold: float = 0.5) ->
     rgb = x0[:, :3]  # [B, 3, K, h, w]
     dev = (rgb - rgb.median(dim=-1, keepdim=True).values).pow(2).sum(1, keepdim=True).sqrt()  # [B, 1, K, h, w]
     return 1.0 + extra * (dev > threshold).float()
+
+
+def temporal_difference_loss(v: torch.Tensor, target: torch.Tensor, px: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+    """Weighted MSE of the error's frame-to-frame differences: mean over pairs (t, t+1) of
+    |(v - target)_{t+1} - (v - target)_t|^2, weighted per latent pixel by max(px_t, px_{t+1}) (the subject in either
+    frame), pairs that touch a clean conditioning frame 0 left out.
+    v, target [B, C, K, h, w]; px [B, 1, K, h, w]; cond [B] bool -> scalar.
+    An error that is the same in every frame (a consistently wrong colour) costs nothing here; one that changes
+    between frames (a subject that does not move with the data, background that flickers) costs twice its energy.
+    With uniform weights its minimiser is the plain MSE's (the posterior mean), so it shifts the training's emphasis
+    towards temporal consistency and motion rather than the target."""
+    err = v - target
+    d = (err[:, :, 1:] - err[:, :, :-1]).pow(2)  # [B, C, K-1, h, w]
+    w = torch.maximum(px[:, :, 1:], px[:, :, :-1])  # [B, 1, K-1, h, w]
+    per_pair = (d * w).mean(dim=(1, 3, 4)) / w.mean(dim=(1, 3, 4))  # [B, K-1]
+    keep = torch.ones_like(per_pair)
+    keep[cond, 0] = 0.0
+    return ((per_pair * keep).sum(1) / keep.sum(1)).mean()
 
 
 def padded_forward(dit, te, x, ids, dev):
@@ -228,6 +248,8 @@ def train(args):
         weight[cond, 0] = 0.0
         per = (err * weight).sum(1) / weight.sum(1)
         loss = per.mean()
+        if args.temporal_weight:
+            loss = loss + args.temporal_weight * temporal_difference_loss(v, target, px, cond)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -279,6 +301,8 @@ def main():
     ap.add_argument("--distill-guidance", type=float, default=0.0,
                     help="guidance distillation: train towards the teacher's guided velocity at this scale (0 = off)")
     ap.add_argument("--teacher", default=None, help="exported model directory of the distillation teacher")
+    ap.add_argument("--temporal-weight", type=float, default=0.0,
+                    help="extra loss on the error's frame-to-frame differences (temporal_difference_loss; 0 = off)")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",
