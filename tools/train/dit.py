@@ -240,7 +240,10 @@ def train(args):
         st = torch.load(path, map_location=dev)
         dit.load_state_dict(st["dit"]), te.load_state_dict(st["te"])
         ema_dit.load_state_dict(st["ema_dit"]), ema_te.load_state_dict(st["ema_te"])
-        if probe is not None and st.get("probe") is not None:
+        if (probe is not None) != (st.get("probe") is not None):
+            raise SystemExit(f"{path}: saved {'with' if st.get('probe') is not None else 'without'} a direction probe; "
+                             "resume it with the same --direction-weight setting (0 or not), or start a new --run")
+        if probe is not None:
             probe.load_state_dict(st["probe"])
         opt.load_state_dict(st["opt"])
         step, before = st["step"], st["elapsed"]
