@@ -31,8 +31,7 @@ FACTORS = {
 def projected_text(model, prompt: str) -> torch.Tensor:
     """[L, hidden] text tokens after the DiT's text embedder."""
     text, _ = encode_prompt(model, prompt)  # [L, text_in]
-    emb = model.dit.adapter.text_embedder
-    return text @ emb.weight.T + emb.bias  # [L, text_in] x [text_in, hidden] -> [L, hidden]
+    return model.dit.adapter.text_embedder(text)  # [L, text_in] x [text_in, hidden] + b -> [L, hidden]
 
 
 def distance(a: torch.Tensor, b: torch.Tensor) -> float:
