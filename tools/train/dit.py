@@ -23,11 +23,16 @@ Optional --temporal-weight W adds W x temporal_difference_loss (the error's fram
 of 2026-12-03 that did not change the clips, docs/builtin-model.md "Motion").
 Optional --direction-weight W adds W x the cross-entropy of a DirectionProbe on the text encoder's output (captions of
 moving subjects), so that the text keeps left and right apart (docs/builtin-model.md "Motion").
+Optional --swap-weight W adds W x caption_swap_loss: for rows of moving subjects the DiT also runs on the same noisy
+input with the direction-swapped caption, and a cross-entropy rewards the right caption's lower flow loss (a
+diffusion classifier), so that the DiT uses the caption's direction rather than only what x_t shows (one more
+forward pass over those rows, about 1.6x the step time).
 AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights) where
 the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs; --bf16 on|off overrides).
 """
 import argparse
 import copy
+import dataclasses
 import json
 import math
 import os
@@ -70,15 +75,45 @@ def make_batch(step, latents, specs, tok, args, gen):
     idx = rng.integers(0, n, args.batch)
     starts = rng.integers(0, t - K + 1, args.batch)
     x0 = torch.stack([latents[i, :, s:s + K] for i, s in zip(idx, starts)]).float()
-    ids = []
+    ids, swapped = [], []
     for i in idx:
         spec = ClipSpec(**specs[i])
-        ids.append([] if rng.random() < args.uncond else tok.encode(caption(spec, rng))[0])
+        if rng.random() < args.uncond:
+            ids.append([]), swapped.append(None)
+        elif not args.swap_weight:
+            ids.append(tok.encode(caption(spec, rng))[0]), swapped.append(None)
+        else:  # the caption and its direction-swapped twin from the same draws (same words apart from the direction)
+            k = int(rng.integers(1 << 30))
+            ids.append(tok.encode(caption(spec, np.random.default_rng(k)))[0])
+            other = opposite_direction(spec)
+            swapped.append(None if other is None else tok.encode(caption(other, np.random.default_rng(k)))[0])
     s = torch.rand(args.batch, generator=gen)
     sigma = args.shift * s / (1 + (args.shift - 1) * s)
     eps = torch.randn(x0.shape, generator=gen)
     cond = torch.from_numpy(rng.random(args.batch) < args.cond_prob)
-    return x0, ids, sigma, eps, cond, idx
+    return x0, ids, sigma, eps, cond, idx, swapped
+
+
+OPPOSITE = {"left": "right", "right": "left", "towards": "away", "away": "towards"}
+
+
+def opposite_direction(spec: ClipSpec):
+    """The spec of the same clip moving the other way, or None for a subject that stands still (its caption's
+    direction is a facing, which the latent hardly resolves)."""
+    if ACTION_CLASS[spec.action] == "still" or spec.direction not in OPPOSITE:
+        return None
+    return dataclasses.replace(spec, direction=OPPOSITE[spec.direction])
+
+
+def caption_swap_loss(loss_right: torch.Tensor, loss_wrong: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Diffusion-classifier cross-entropy of picking the right caption over its direction-swapped twin by their
+    flow losses on the same noisy input: softplus(-d / T), d = (L_wrong - L_right) / L_right (relative, so rows of
+    every noise level count alike; L_right's scale is detached). Both [R] -> scalar. The plain loss lets the DiT
+    ignore a factor that the noisy input itself already shows (mid noise: the trajectory is visible in x_t), which
+    is what eval.caption_swap measured for left/right; this term rewards using the caption for it. Saturates once
+    the wrong caption costs a few T more, so it cannot push the wrong-caption prediction away without bound."""
+    d = (loss_wrong - loss_right) / loss_right.detach().clamp_min(1e-6)  # [R]
+    return torch.nn.functional.softplus(-d / temperature).mean()
 
 
 def learning_rate(step: int, args, warmup_start: int = 0) -> float:
@@ -243,6 +278,9 @@ def train(args):
         if (probe is not None) != (st.get("probe") is not None):
             raise SystemExit(f"{path}: saved {'with' if st.get('probe') is not None else 'without'} a direction probe; "
                              "resume it with the same --direction-weight setting (0 or not), or start a new --run")
+        if bool(args.swap_weight) != bool(st.get("swap_weight", 0.0)):
+            raise SystemExit(f"{path}: saved {'with' if st.get('swap_weight') else 'without'} --swap-weight (its log has "
+                             "other columns); resume it with the same setting (0 or not), or start a new --run")
         if probe is not None:
             probe.load_state_dict(st["probe"])
         opt.load_state_dict(st["opt"])
@@ -262,13 +300,15 @@ def train(args):
         print(f"guidance distillation: target = teacher {args.teacher} with classifier-free guidance {args.distill_guidance}")
     os.makedirs(args.run, exist_ok=True)
     log = CsvLog(os.path.join(args.run, "log.csv"),
-                 ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens", "direction_ce"])
+                 ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens", "direction_ce"]
+                 + (["swap_ce", "swap_prefer"] if args.swap_weight else []))
 
     def snapshot():
         return {"dit": dit.state_dict(), "te": te.state_dict(), "ema_dit": ema_dit.state_dict(),
                 "ema_te": ema_te.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": timer.elapsed(),
                 "gen": gen.get_state(), "warmup_start": warmup_start, "dit_config": BUILTIN_DIT, "te_config": te.cfg, "vocab": tok.vocab,
-                "latents": args.latents, "probe": probe.state_dict() if probe else None}
+                "latents": args.latents, "probe": probe.state_dict() if probe else None,
+                "swap_weight": args.swap_weight}
 
     timer, last_save = Timer(before), Timer(0)
     stop = []
@@ -277,7 +317,7 @@ def train(args):
         lr = learning_rate(step, args, warmup_start)
         for g in opt.param_groups:
             g["lr"] = lr
-        x0, ids, sigma, eps, cond, idx = make_batch(step, latents, specs, tok, args, gen)
+        x0, ids, sigma, eps, cond, idx, swapped = make_batch(step, latents, specs, tok, args, gen)
         x0, sigma, eps, cond = x0.to(dev), sigma.to(dev), eps.to(dev), cond.to(dev)
         sv = sigma.view(-1, 1, 1, 1, 1)
         x = (1 - sv) * x0 + sv * eps
@@ -294,6 +334,17 @@ def train(args):
         loss = per.mean()
         if args.temporal_weight:
             loss = loss + args.temporal_weight * temporal_difference_loss(v, target, px, cond)
+        swap_ce, swap_prefer = float("nan"), float("nan")
+        rows = [j for j, seq in enumerate(swapped) if seq]
+        if args.swap_weight and rows:
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
+                v_wrong = padded_forward(dit, te, x[rows], [swapped[j] for j in rows], dev).float()  # [R, C, K, h, w]
+            pw = px[rows]  # [R, 1, K, h, w]
+            err_w = ((v_wrong - target[rows]).pow(2) * pw).mean(dim=(1, 3, 4)) / pw.mean(dim=(1, 3, 4))  # [R, K]
+            per_wrong = (err_w * weight[rows]).sum(1) / weight[rows].sum(1)  # [R]
+            ce = caption_swap_loss(per[rows], per_wrong, args.swap_temperature)
+            loss = loss + args.swap_weight * ce
+            swap_ce, swap_prefer = ce.item(), (per_wrong > per[rows]).float().mean().item()
         probe_loss = float("nan")
         if probe is not None and text is not None:
             labels = direction_targets([specs[i] for i in idx], ids).to(dev)
@@ -315,7 +366,8 @@ def train(args):
         lo = per[sigma <= 0.7].mean().item() if (sigma <= 0.7).any() else float("nan")
         ntok = x0.shape[0] * K * 64 + sum(len(s) for s in ids)
         log.row(step=step, elapsed_s=round(timer.elapsed(), 1), loss=loss.item(), loss_hi=hi, loss_lo=lo, lr=lr,
-                tokens=ntok, direction_ce=probe_loss)
+                tokens=ntok, direction_ce=probe_loss,
+                **({"swap_ce": swap_ce, "swap_prefer": swap_prefer} if args.swap_weight else {}))
         if step % 20 == 0:
             print(f"step {step} {timer.elapsed() / 60:.1f} min loss {loss.item():.4f}", flush=True)
         if last_save.elapsed() > args.save_minutes * 60:
@@ -356,6 +408,10 @@ def main():
                     help="extra loss on the error's frame-to-frame differences (temporal_difference_loss; 0 = off)")
     ap.add_argument("--direction-weight", type=float, default=0.0,
                     help="weight of the DirectionProbe cross-entropy on the text encoder's output (0 = off)")
+    ap.add_argument("--swap-weight", type=float, default=0.0,
+                    help="weight of caption_swap_loss (right caption against its direction-swapped twin; 0 = off)")
+    ap.add_argument("--swap-temperature", type=float, default=0.05,
+                    help="relative loss gap that counts as one logit in caption_swap_loss")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",
