@@ -10,7 +10,8 @@ the same random draws, and the model's velocity loss (training's subject-weighte
 input for both captions at several noise levels.
 Prints per factor and sigma: `prefer`, the share of clips whose right caption gives the lower loss (0.5 = the DiT
 ignores the factor; a model that follows it is near 1 at the sigmas where that factor is decided), and `gap`, the
-mean relative loss increase the wrong caption causes. The sigmas are the sampler's, where the first steps decide
+mean relative loss increase the wrong caption causes; `loss` is the right caption's mean loss (the plain training
+loss on these clips, to see what a fine-tune costs). The sigmas are the sampler's, where the first steps decide
 layout and motion.
 """
 import argparse
@@ -55,7 +56,7 @@ def flow_loss(model, x0: torch.Tensor, eps: torch.Tensor, sigma: float, prompt: 
 
 
 def caption_swap(model, latents, specs, clips: int = 48, seed: int = 0, continuation: bool = False) -> dict:
-    """{factor: {sigma: (prefer, gap)}} over `clips` sideways movers."""
+    """{factor: {sigma: (prefer, gap)}} over `clips` sideways movers, and "loss": {sigma: right caption's loss}."""
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
     rows = {f: {s: [] for s in SIGMAS} for f in FACTORS}
@@ -72,9 +73,11 @@ def caption_swap(model, latents, specs, clips: int = 48, seed: int = 0, continua
             for sigma in SIGMAS:
                 a = flow_loss(model, x0, eps, sigma, right, weight, continuation)
                 b = flow_loss(model, x0, eps, sigma, wrong, weight, continuation)
-                rows[name][sigma].append((a < b, (b - a) / a))
-    return {f: {s: (float(np.mean([p for p, _ in r])), float(np.mean([g for _, g in r]))) for s, r in by.items()}
-            for f, by in rows.items()}
+                rows[name][sigma].append((a < b, (b - a) / a, a))
+    out = {f: {s: (float(np.mean([p for p, _, _ in r])), float(np.mean([g for _, g, _ in r]))) for s, r in by.items()}
+           for f, by in rows.items()}
+    out["loss"] = {s: float(np.mean([a for _, _, a in r])) for s, r in rows["direction"].items()}
+    return out
 
 
 def main():
@@ -89,10 +92,11 @@ def main():
     latents, specs = load_latents(args.latents)
     result = caption_swap(load_model(args.model), latents, specs, args.clips,
                           continuation=args.continuation)
+    loss = result.pop("loss")
     print(f"{'factor':10s} " + " ".join(f"sigma {s:4.2f} prefer/gap" for s in SIGMAS))
     for name, by in result.items():
         print(f"{name:10s} " + " ".join(f"      {p:5.2f} {100 * g:+5.1f}%   " for p, g in by.values()))
-
+    print(f"{'loss':10s} " + " ".join(f"      {a:6.3f}          " for a in loss.values()))
 
 if __name__ == "__main__":
     main()
