@@ -39,12 +39,17 @@ def sideways_movers(specs: list, count: int, rng) -> list:
 
 
 @torch.no_grad()
-def flow_loss(model, x0: torch.Tensor, eps: torch.Tensor, sigma: float, prompt: str, weight: torch.Tensor,
+def encode(model, prompt: str) -> torch.Tensor:
+    """[L, text_in] text encoder output of a caption."""
+    ids, _ = model.tokenizer.encode(prompt)
+    return model.text_encoder(torch.tensor([ids], dtype=torch.long))[0]
+
+
+@torch.no_grad()
+def flow_loss(model, x0: torch.Tensor, eps: torch.Tensor, sigma: float, text: torch.Tensor, weight: torch.Tensor,
               continuation: bool = False) -> float:
     """Subject-weighted MSE of the velocity for one clip window x0 [C, K, h, w] at one sigma; continuation: latent
     frame 0 is the clean x0 frame (as the engine overwrites it) and is left out of the loss, as in training."""
-    ids, _ = model.tokenizer.encode(prompt)
-    text = model.text_encoder(torch.tensor([ids], dtype=torch.long))[0]  # [L, text_in]
     x = (1 - sigma) * x0 + sigma * eps  # [C, K, h, w]
     if continuation:
         x[:, 0] = x0[:, 0]
@@ -67,9 +72,9 @@ def caption_swap(model, latents, specs, clips: int = 48, seed: int = 0, continua
         weight = foreground_weight(x0.unsqueeze(0), 8.0)[0]  # [1, K, h, w]
         eps = torch.randn(x0.shape, generator=gen)
         k = int(rng.integers(1 << 30))
-        right = caption(spec, np.random.default_rng(k))
+        right = encode(model, caption(spec, np.random.default_rng(k)))  # once per clip, not per factor and sigma
         for name, change in FACTORS.items():
-            wrong = caption(change(spec, rng), np.random.default_rng(k))
+            wrong = encode(model, caption(change(spec, rng), np.random.default_rng(k)))
             for sigma in SIGMAS:
                 a = flow_loss(model, x0, eps, sigma, right, weight, continuation)
                 b = flow_loss(model, x0, eps, sigma, wrong, weight, continuation)
