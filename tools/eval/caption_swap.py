@@ -19,7 +19,7 @@ import argparse
 import numpy as np
 import torch
 
-from reference.pipeline import load_model
+from reference.pipeline import encode_prompt, load_model
 from train.cache_latents import load_latents
 from train.dit import K, foreground_weight
 from world.captions import caption
@@ -36,13 +36,6 @@ def sideways_movers(specs: list, count: int, rng) -> list:
     ok = [i for i, s in enumerate(specs) if s["subject"] == "horse" and s["direction"] in ("left", "right")
           and s["action"] not in ("stand", "graze")]
     return list(rng.choice(ok, size=min(count, len(ok)), replace=False))
-
-
-@torch.no_grad()
-def encode(model, prompt: str) -> torch.Tensor:
-    """[L, text_in] text encoder output of a caption."""
-    ids, _ = model.tokenizer.encode(prompt)
-    return model.text_encoder(torch.tensor([ids], dtype=torch.long))[0]
 
 
 @torch.no_grad()
@@ -72,11 +65,12 @@ def caption_swap(model, latents, specs, clips: int = 48, seed: int = 0, continua
         weight = foreground_weight(x0.unsqueeze(0), 8.0)[0]  # [1, K, h, w]
         eps = torch.randn(x0.shape, generator=gen)
         k = int(rng.integers(1 << 30))
-        right = encode(model, caption(spec, np.random.default_rng(k)))  # once per clip, not per factor and sigma
+        right = encode_prompt(model, caption(spec, np.random.default_rng(k)))[0]  # [L, text_in]
+        loss_right = {sigma: flow_loss(model, x0, eps, sigma, right, weight, continuation) for sigma in SIGMAS}
         for name, change in FACTORS.items():
-            wrong = encode(model, caption(change(spec, rng), np.random.default_rng(k)))
+            wrong = encode_prompt(model, caption(change(spec, rng), np.random.default_rng(k)))[0]
             for sigma in SIGMAS:
-                a = flow_loss(model, x0, eps, sigma, right, weight, continuation)
+                a = loss_right[sigma]
                 b = flow_loss(model, x0, eps, sigma, wrong, weight, continuation)
                 rows[name][sigma].append((a < b, (b - a) / a, a))
     out = {f: {s: (float(np.mean([p for p, _, _ in r])), float(np.mean([g for _, g, _ in r]))) for s, r in by.items()}
@@ -102,6 +96,7 @@ def main():
     for name, by in result.items():
         print(f"{name:10s} " + " ".join(f"      {p:5.2f} {100 * g:+5.1f}%   " for p, g in by.values()))
     print(f"{'loss':10s} " + " ".join(f"      {a:6.3f}          " for a in loss.values()))
+
 
 if __name__ == "__main__":
     main()
