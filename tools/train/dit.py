@@ -26,7 +26,9 @@ moving subjects), so that the text keeps left and right apart (docs/builtin-mode
 Optional --swap-weight W adds W x caption_swap_loss: for rows of moving subjects the DiT also runs on the same noisy
 input with the direction-swapped caption, and a cross-entropy rewards the right caption's lower flow loss (a
 diffusion classifier), so that the DiT uses the caption's direction rather than only what x_t shows (one more
-forward pass over those rows, about 1.6x the step time).
+forward pass over those rows, about 1.6x the step time). --swap-factors direction,colour also draws, per row, a
+swap of the colour for a confusable one (bay/brown/chestnut, black/grey...). With --distill-guidance both captions'
+losses are taken against the data (eps - x0), not the teacher's target.
 AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights) where
 the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs; --bf16 on|off overrides).
 """
@@ -44,7 +46,7 @@ import torch
 from reference.dit import DiT, DiTConfig
 from reference.text_encoder import TextEncoder, WordTokenizer, text_encoder_config
 from world.captions import caption
-from world.spec import ACTION_CLASS, ClipSpec
+from world.spec import ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, ClipSpec
 
 from .build_tokenizer import tokenizer_json
 from .cache_latents import load_latents
@@ -82,10 +84,10 @@ def make_batch(step, latents, specs, tok, args, gen):
             ids.append([]), swapped.append(None)
         elif not args.swap_weight:
             ids.append(tok.encode(caption(spec, rng))[0]), swapped.append(None)
-        else:  # the caption and its direction-swapped twin from the same draws (same words apart from the direction)
+        else:  # the caption and its swapped twin from the same draws (same words apart from the swapped factor)
             k = int(rng.integers(1 << 30))
             ids.append(tok.encode(caption(spec, np.random.default_rng(k)))[0])
-            other = opposite_direction(spec)
+            other = swapped_spec(spec, args.swap_factors, rng)
             swapped.append(None if other is None else tok.encode(caption(other, np.random.default_rng(k)))[0])
     s = torch.rand(args.batch, generator=gen)
     sigma = args.shift * s / (1 + (args.shift - 1) * s)
@@ -103,6 +105,40 @@ def opposite_direction(spec: ClipSpec):
     if ACTION_CLASS[spec.action] == "still" or spec.direction not in OPPOSITE:
         return None
     return dataclasses.replace(spec, direction=OPPOSITE[spec.direction])
+
+
+# The coats the analyser most often confuses on blurred subjects (docs/builtin-model.md "What is weak").
+NEIGHBOUR_COATS = {"bay": ["brown", "chestnut"], "chestnut": ["bay", "palomino"], "brown": ["bay", "black"],
+                   "black": ["brown", "grey"], "grey": ["white", "black"], "white": ["grey", "palomino"],
+                   "palomino": ["chestnut", "white"]}
+
+
+def neighbour_colour(spec: ClipSpec, rng):
+    """The spec with a confusable colour: a neighbouring coat for horses, another plain colour for balls/birds."""
+    if spec.subject in HORSE_LIKE:
+        choices = NEIGHBOUR_COATS[spec.colour]
+    else:
+        choices = [c for c in PLAIN_COLOURS if c != spec.colour]
+    return dataclasses.replace(spec, colour=str(rng.choice(choices)))
+
+
+def swapped_spec(spec: ClipSpec, factors: list, rng):
+    """The caption-swap negative of a training row: the direction swapped (moving subjects only) or, with "colour"
+    in factors, the colour swapped for a confusable one; one factor drawn per row. None if no factor applies.
+    Direction-only draws no random numbers, so runs made before --swap-factors replay the same batches."""
+    if factors == ["direction"]:
+        return opposite_direction(spec)
+    options = [f for f in factors if f != "direction" or opposite_direction(spec) is not None]
+    if not options:
+        return None
+    factor = options[int(rng.integers(len(options)))]
+    return opposite_direction(spec) if factor == "direction" else neighbour_colour(spec, rng)
+
+
+def row_error(v: torch.Tensor, target: torch.Tensor, px: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Foreground-weighted MSE per row: v, target [R, C, K, h, w], px [R, 1, K, h, w], weight [R, K] -> [R]."""
+    err = ((v - target).pow(2) * px).mean(dim=(1, 3, 4)) / px.mean(dim=(1, 3, 4))  # [R, K]
+    return (err * weight).sum(1) / weight.sum(1)
 
 
 def caption_swap_loss(loss_right: torch.Tensor, loss_wrong: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -327,10 +363,9 @@ def train(args):
             v, text, text_mask = padded_forward(dit, te, x, ids, dev, with_text=True)
             v = v.float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
-        err = ((v - target).pow(2) * px).mean(dim=(1, 3, 4)) / px.mean(dim=(1, 3, 4))  # [B, K]
-        weight = torch.ones_like(err)
-        weight[cond, 0] = 0.0
-        per = (err * weight).sum(1) / weight.sum(1)
+        weight = torch.ones(v.shape[0], v.shape[2], device=v.device)  # [B, K]
+        weight[cond, 0] = 0.0  # a clean context frame is not scored
+        per = row_error(v, target, px, weight)  # [B]
         loss = per.mean()
         if args.temporal_weight:
             loss = loss + args.temporal_weight * temporal_difference_loss(v, target, px, cond)
@@ -339,12 +374,14 @@ def train(args):
         if args.swap_weight and rows:
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
                 v_wrong = padded_forward(dit, te, x[rows], [swapped[j] for j in rows], dev).float()  # [R, C, K, h, w]
-            pw = px[rows]  # [R, 1, K, h, w]
-            err_w = ((v_wrong - target[rows]).pow(2) * pw).mean(dim=(1, 3, 4)) / pw.mean(dim=(1, 3, 4))  # [R, K]
-            per_wrong = (err_w * weight[rows]).sum(1) / weight[rows].sum(1)  # [R]
-            ce = caption_swap_loss(per[rows], per_wrong, args.swap_temperature)
+            # the classifier scores both captions against the data (eps - x0), also when distilling: the teacher's
+            # guided target is itself built from the right caption, and is only as sharp as the teacher
+            data = target[rows] if teacher is None else (eps - x0)[rows]  # [R, C, K, h, w]
+            per_right = per[rows] if teacher is None else row_error(v[rows], data, px[rows], weight[rows])  # [R]
+            per_wrong = row_error(v_wrong, data, px[rows], weight[rows])  # [R]
+            ce = caption_swap_loss(per_right, per_wrong, args.swap_temperature)
             loss = loss + args.swap_weight * ce
-            swap_ce, swap_prefer = ce.item(), (per_wrong > per[rows]).float().mean().item()
+            swap_ce, swap_prefer = ce.item(), (per_wrong > per_right).float().mean().item()
         probe_loss = float("nan")
         if probe is not None and text is not None:
             labels = direction_targets([specs[i] for i in idx], ids).to(dev)
@@ -410,6 +447,9 @@ def main():
                     help="weight of the DirectionProbe cross-entropy on the text encoder's output (0 = off)")
     ap.add_argument("--swap-weight", type=float, default=0.0,
                     help="weight of caption_swap_loss (right caption against its direction-swapped twin; 0 = off)")
+    ap.add_argument("--swap-factors", type=lambda v: v.split(","), default=["direction"],
+                    help="comma list of what the swapped caption changes: direction (moving subjects), colour "
+                         "(a confusable coat or plain colour); one drawn per row")
     ap.add_argument("--swap-temperature", type=float, default=0.05,
                     help="relative loss gap that counts as one logit in caption_swap_loss")
     ap.add_argument("--save-minutes", type=float, default=4.0)
@@ -417,7 +457,11 @@ def main():
     ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",
                     help="bf16 autocast of the matmuls (fp32 master weights either way); auto = where bf16 is fast")
     ap.add_argument("--no-bf16", dest="bf16", action="store_const", const="off", help="same as --bf16 off")
-    train(ap.parse_args())
+    args = ap.parse_args()
+    unknown = set(args.swap_factors) - {"direction", "colour"}
+    if unknown:
+        ap.error(f"--swap-factors: unknown {sorted(unknown)}; expected a comma list of direction, colour")
+    train(args)
 
 
 if __name__ == "__main__":
