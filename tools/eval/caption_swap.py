@@ -5,7 +5,7 @@ changed (a diffusion classifier), in a minute instead of a full evaluation.
 
 For cached training clips of a horse moving sideways (first chunk: K=4 latent frames from frame 0, no conditioning
 frame, as training's first-chunk rows; --continuation: frames 1..4 with the first given clean), each factor in turn
-(direction left <-> right, coat colour, setting) is changed in a copy of the spec; both specs are captioned with
+(direction left <-> right, coat colour, setting, a neighbouring coat) is changed in a copy of the spec; both specs are captioned with
 the same random draws, and the model's velocity loss (training's subject-weighted MSE) is computed on the same noisy
 input for both captions at several noise levels.
 Prints per factor and sigma: `prefer`, the share of clips whose right caption gives the lower loss (0.5 = the DiT
@@ -21,13 +21,17 @@ import torch
 
 from reference.pipeline import encode_prompt, load_model
 from train.cache_latents import load_latents
-from train.dit import K, foreground_weight
+from train.dit import K, foreground_weight, neighbour_colour
 from world.captions import caption
 from world.spec import ClipSpec
 
 from .text_separation import FACTORS as SEPARATION_FACTORS
 
 FACTORS = {name: SEPARATION_FACTORS[name] for name in ("direction", "colour", "setting")}
+# "neighbour": the coat swapped for a confusable one (bay -> brown/chestnut, ...), as train.dit's colour swap does;
+# drawn from a per-clip generator so the three factors above keep their draws (and their published figures).
+FACTORS["neighbour"] = neighbour_colour
+OWN_DRAWS = {"neighbour"}
 SIGMAS = (0.95, 0.8, 0.6, 0.3)
 
 
@@ -68,7 +72,8 @@ def caption_swap(model, latents, specs, clips: int = 48, seed: int = 0, continua
         right = encode_prompt(model, caption(spec, np.random.default_rng(k)))[0]  # [L, text_in]
         loss_right = {sigma: flow_loss(model, x0, eps, sigma, right, weight, continuation) for sigma in SIGMAS}
         for name, change in FACTORS.items():
-            wrong = encode_prompt(model, caption(change(spec, rng), np.random.default_rng(k)))[0]
+            draws = np.random.default_rng([k, 1]) if name in OWN_DRAWS else rng
+            wrong = encode_prompt(model, caption(change(spec, draws), np.random.default_rng(k)))[0]
             for sigma in SIGMAS:
                 a = loss_right[sigma]
                 b = flow_loss(model, x0, eps, sigma, wrong, weight, continuation)
