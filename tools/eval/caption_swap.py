@@ -5,9 +5,9 @@ changed (a diffusion classifier), in a minute instead of a full evaluation.
 
 For cached training clips of a horse moving sideways (first chunk: K=4 latent frames from frame 0, no conditioning
 frame, as training's first-chunk rows; --continuation: frames 1..4 with the first given clean), each factor in turn
-(direction left <-> right, coat colour, setting, a neighbouring coat) is changed in a copy of the spec; both specs are captioned with
-the same random draws, and the model's velocity loss (training's subject-weighted MSE) is computed on the same noisy
-input for both captions at several noise levels.
+(direction left <-> right, coat colour, setting, a neighbouring coat) is changed in a copy of the spec; both specs
+are captioned with the same random draws, and the model's velocity loss (training's subject-weighted MSE) is
+computed on the same noisy input for both captions at several noise levels.
 Prints per factor and sigma: `prefer`, the share of clips whose right caption gives the lower loss (0.5 = the DiT
 ignores the factor; a model that follows it is near 1 at the sigmas where that factor is decided), and `gap`, the
 mean relative loss increase the wrong caption causes; `loss` is the right caption's mean loss (the plain training

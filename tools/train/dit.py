@@ -317,6 +317,9 @@ def train(args):
         if bool(args.swap_weight) != bool(st.get("swap_weight", 0.0)):
             raise SystemExit(f"{path}: saved {'with' if st.get('swap_weight') else 'without'} --swap-weight (its log has "
                              "other columns); resume it with the same setting (0 or not), or start a new --run")
+        if st.get("swap_factors") not in (None, args.swap_factors):
+            raise SystemExit(f"{path}: saved with --swap-factors {','.join(st['swap_factors'])}; resume it with the same "
+                             "factors, or start a new --run")
         if probe is not None:
             probe.load_state_dict(st["probe"])
         opt.load_state_dict(st["opt"])
@@ -344,7 +347,7 @@ def train(args):
                 "ema_te": ema_te.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": timer.elapsed(),
                 "gen": gen.get_state(), "warmup_start": warmup_start, "dit_config": BUILTIN_DIT, "te_config": te.cfg, "vocab": tok.vocab,
                 "latents": args.latents, "probe": probe.state_dict() if probe else None,
-                "swap_weight": args.swap_weight}
+                "swap_weight": args.swap_weight, "swap_factors": args.swap_factors}
 
     timer, last_save = Timer(before), Timer(0)
     stop = []
