@@ -51,6 +51,7 @@ VAE_CONFIG = {
     "latent_channels": 5, "out_channels": 3, "patch_size": 2,
     "block_out_channels": [12, 8, 6, 6], "layers_per_block": [1, 1, 1, 0, 1],
     "upsample": ["3d", "3d", "2d", "none"], "temporal_kernel": [3, 3, 1, 1],
+    "spatial_upsample": ["nearest", "shuffle", "shuffle", "nearest"],  # both forms, in a "3d" and a "2d" upsampler
 }
 
 

@@ -22,8 +22,12 @@ on each side, spatial padding is zeros kh//2. `temporal_kernel[b]` (3 or 1) is t
 ResNet: x -> norm -> act -> conv1 -> norm -> SiLU -> conv2, plus x (or, when channels change,
 norm(eps 1e-6) -> conv_shortcut 1x1x1). All norms are channel RMS norms without weight: x / sqrt(mean_c x^2 + eps).
 upsample3d: time_conv Conv3d(C -> 2C, k (3,1,1)); halves interleaved in time (first half at even t);
-drop the first frame on the first chunk; nearest x2 in space; conv Conv3d(C -> C, k (1,3,3)).
-upsample2d: nearest x2 in space; conv Conv3d(C -> C, k (1,3,3)).
+drop the first frame on the first chunk; then the spatial x2 below.
+upsample2d: the spatial x2 only. Its form is `spatial_upsample[b]`:
+    "nearest" (default): nearest x2 in space, then conv Conv3d(C -> C, k (1,3,3));
+    "shuffle": conv Conv3d(C -> 4C, k (1,3,3)) at the low resolution, then depth-to-space x2 (channel
+               (dy*2 + dx)*C + c goes to pixel (2h+dy, 2w+dx) of channel c). It can place what a latent position
+               says about its own sub-blocks, which a nearest upsample followed by a shared conv cannot.
 Unpatchify: channel ch = c*p*p + wOff*p + hOff of conv_out's output goes to pixel (h*p+hOff, w*p+wOff) of RGB c.
 
 Run `PYTHONPATH=tools python3 -m reference.vae` to print parameter counts and FLOPs per output frame.
@@ -51,6 +55,7 @@ DEFAULT_VAE_CONFIG: dict = {
     "layers_per_block": [2, 1, 1, 0, 1],
     "upsample": ["3d", "3d", "2d", "none"],
     "temporal_kernel": [3, 1, 1, 1],
+    "spatial_upsample": ["nearest"] * 4,
     "latent_mean": [0.0] * 16,
     "latent_std": [1.0] * 16,
     # encoder (training only; mirrors the decoder)
@@ -64,11 +69,14 @@ def vae_config(section: dict | None = None) -> dict:
     if section:
         cfg.update(copy.deepcopy(section))
     n = len(cfg["block_out_channels"])
+    if not section or "spatial_upsample" not in section:
+        cfg["spatial_upsample"] = ["nearest"] * n
     assert len(cfg["upsample"]) == n and len(cfg["temporal_kernel"]) == n, "per-block lists differ in length"
     assert len(cfg["layers_per_block"]) == n + 1, "layers_per_block = [mid] + one per up block"
     assert len(cfg["latent_mean"]) == cfg["latent_channels"] == len(cfg["latent_std"])
     assert all(u in ("3d", "2d", "none") for u in cfg["upsample"])
     assert all(k in (1, 3) for k in cfg["temporal_kernel"])
+    assert len(cfg["spatial_upsample"]) == n and all(m in ("nearest", "shuffle") for m in cfg["spatial_upsample"])
     return cfg
 
 
@@ -131,11 +139,12 @@ class ResNet(nn.Module):
 class Upsample(nn.Module):
     """kind "3d": time x2 (first frame dropped on the first chunk) and space x2; "2d": space x2."""
 
-    def __init__(self, channels: int, kind: str):
+    def __init__(self, channels: int, kind: str, spatial: str = "nearest"):
         super().__init__()
         self.kind = kind
+        self.spatial = spatial
         self.time_conv = Conv(channels, 2 * channels, (3, 1, 1)) if kind == "3d" else None
-        self.conv = Conv(channels, channels, (1, 3, 3))
+        self.conv = Conv(channels, 4 * channels if spatial == "shuffle" else channels, (1, 3, 3))
 
     def forward(self, x, first_chunk: bool):
         if self.time_conv is not None:
@@ -144,15 +153,21 @@ class Upsample(nn.Module):
             y = y.reshape(b, 2, c, t, h, w)  # [B, half, C, T, H, W]
             y = y.permute(0, 2, 3, 1, 4, 5).reshape(b, c, 2 * t, h, w)  # [B, C, 2T, H, W]: half 0 at even t
             x = y[:, :, 1:] if first_chunk else y  # [B, C, 2T-1 | 2T, H, W]
+        if self.spatial == "shuffle":
+            b, c, t, h, w = x.shape
+            y = self.conv(x)  # [B, 4C, T', H, W]
+            y = y.reshape(b, 2, 2, c, t, h, w)  # [B, dy, dx, C, T', H, W]
+            y = y.permute(0, 3, 4, 5, 1, 6, 2)  # [B, C, T', H, dy, W, dx]
+            return y.reshape(b, c, t, 2 * h, 2 * w)  # [B, C, T', 2H, 2W]
         x = x.repeat_interleave(2, dim=3).repeat_interleave(2, dim=4)  # [B, C, T', 2H, 2W] nearest
         return self.conv(x)
 
 
 class UpBlock(nn.Module):
-    def __init__(self, cin: int, cout: int, kind: str, kt: int, layers: int):
+    def __init__(self, cin: int, cout: int, kind: str, kt: int, layers: int, spatial: str = "nearest"):
         super().__init__()
         self.entry = ResNet(cin, cout, kt, "silu") if cin != cout else None
-        self.upsampler = Upsample(cout, kind) if kind != "none" else None
+        self.upsampler = Upsample(cout, kind, spatial) if kind != "none" else None
         act = "relu" if kind != "none" else "silu"
         self.resnets = nn.ModuleList([ResNet(cout, cout, kt, act) for _ in range(layers)])
 
@@ -210,7 +225,8 @@ class VideoDecoder(nn.Module):
         self.mid.resnets = nn.ModuleList([ResNet(ch[0], ch[0], 3, "silu") for _ in range(layers[0])])
         blocks, cin = [], ch[0]
         for b, cout in enumerate(ch):
-            blocks.append(UpBlock(cin, cout, cfg["upsample"][b], cfg["temporal_kernel"][b], layers[b + 1]))
+            blocks.append(UpBlock(cin, cout, cfg["upsample"][b], cfg["temporal_kernel"][b], layers[b + 1],
+                                  cfg["spatial_upsample"][b]))
             cin = cout
         self.up_blocks = nn.ModuleList(blocks)
         p = cfg["patch_size"]

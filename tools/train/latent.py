@@ -83,7 +83,8 @@ def constructed_decoder(cfg: dict) -> VideoDecoder:
         w[c, c, 1, 1, 1] = S
         w[3 + c, c, 1, 1, 1] = -S
     w[6, 15, 1, 1, 1] = K
-    for j in range(9):  # first 9 detail channels ride along (unused by the construction)
+    shuffle_first = cfg.get("spatial_upsample", ["nearest"])[0] == "shuffle"
+    for j in range(12 if shuffle_first else 9):  # detail channels (the nearest construction lets 9 ride along unused)
         w[7 + j, 3 + j, 1, 1, 1] = S
     dec.conv_in.weight.copy_(w)
     dec.conv_in.bias.zero_()
@@ -100,10 +101,22 @@ def constructed_decoder(cfg: dict) -> VideoDecoder:
         up = block.upsampler
         if up is None:
             continue
-        ch = up.conv.weight.shape[0]
+        ch = up.conv.weight.shape[1]
         wc = torch.zeros_like(up.conv.weight)
-        for c in range(ch):
-            wc[c, c, 0] = torch.outer(lin, lin)
+        if up.spatial == "shuffle":  # child (dy, dx) = the block's mean + its (dy, dx) sub-block detail
+            for dy in range(2):
+                for dx in range(2):
+                    o = (dy * 2 + dx) * ch
+                    for c in range(3):
+                        d = 7 + c * 4 + dy * 2 + dx  # encode(): detail channel c*4 + dy*2 + dx, routed to 7 + it
+                        wc[o + c, c, 0, 1, 1] = 1.0
+                        wc[o + c, d, 0, 1, 1] = 1.0
+                        wc[o + 3 + c, 3 + c, 0, 1, 1] = 1.0
+                        wc[o + 3 + c, d, 0, 1, 1] = -1.0
+                    wc[o + 6, 6, 0, 1, 1] = 1.0
+        else:
+            for c in range(ch):
+                wc[c, c, 0] = torch.outer(lin, lin)
         up.conv.weight.copy_(wc)
         up.conv.bias.zero_()
         if up.time_conv is not None:

@@ -41,14 +41,18 @@ struct VAEResNet: Sendable {
 }
 
 /// "3d": time_conv (C → 2C, k (3,1,1)), halves interleaved in time (first half at even t), first frame dropped on
-/// the first chunk; then nearest ×2 in space and conv (1,3,3). "2d": only the spatial part.
+/// the first chunk; then the spatial ×2: nearest ×2 and conv (1,3,3), or (`shuffle`) conv (1,3,3) C → 4C and
+/// depth-to-space ×2. "2d": only the spatial part.
 struct VAEUpsampler: Sendable {
     let timeConv: Conv3d?
     let conv: Conv3d
+    let form: VideoDecoderConfiguration.SpatialUpsample
 
-    init(_ store: WeightStore, _ key: String, channels c: Int, temporal: Bool) throws {
+    init(_ store: WeightStore, _ key: String, channels c: Int, temporal: Bool,
+         spatial form: VideoDecoderConfiguration.SpatialUpsample = .nearest) throws {
+        self.form = form
         timeConv = temporal ? try Conv3d.load(store, key + ".time_conv", inChannels: c, outChannels: 2 * c, kernel: (3, 1, 1)) : nil
-        conv = try Conv3d.load(store, key + ".conv", inChannels: c, outChannels: c, kernel: (1, 3, 3))
+        conv = try Conv3d.load(store, key + ".conv", inChannels: c, outChannels: form == .shuffle ? 4 * c : c, kernel: (1, 3, 3))
     }
 
     func callAsFunction(_ x: Tensor, firstChunk: Bool) -> Tensor {
@@ -78,6 +82,35 @@ struct VAEUpsampler: Sendable {
         return z
     }
 
-    /// Nearest ×2 fused into the conv: [C, T, H, W] → [C, T, 2H, 2W].
-    func spatial(_ x: Tensor, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor { conv(x, upsample: 2, isCancelled: isCancelled) }
+    /// [C, T, H, W] → [C, T, 2H, 2W]: nearest ×2 fused into the conv, or the conv then depth-to-space ×2.
+    func spatial(_ x: Tensor, isCancelled: (@Sendable () -> Bool)? = nil) -> Tensor {
+        switch form {
+        case .nearest: return conv(x, upsample: 2, isCancelled: isCancelled)
+        case .shuffle: return Self.depthToSpace(conv(x, isCancelled: isCancelled))  // [4C, T, H, W] → [C, T, 2H, 2W]
+        }
+    }
+
+    /// [4C, T, H, W] → [C, T, 2H, 2W]: channel (dy·2 + dx)·C + c goes to pixel (2h + dy, 2w + dx) of channel c.
+    static func depthToSpace(_ y: Tensor) -> Tensor {
+        let (c, t, h, w) = (y.shape[0] / 4, y.shape[1], y.shape[2], y.shape[3])
+        var z = Tensor(shape: [c, t, 2 * h, 2 * w])
+        y.storage.withUnsafeBufferPointer { yp in
+            z.storage.withUnsafeMutableBufferPointer { zp in
+                for phase in 0..<4 {
+                    let (dy, dx) = (phase / 2, phase % 2)
+                    for ch in 0..<c {
+                        for f in 0..<t {
+                            let src = yp.baseAddress! + ((phase * c + ch) * t + f) * h * w
+                            let dst = zp.baseAddress! + (ch * t + f) * 4 * h * w
+                            for i in 0..<h {
+                                let row = dst + (2 * i + dy) * 2 * w + dx
+                                for j in 0..<w { row[2 * j] = src[i * w + j] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return z
+    }
 }

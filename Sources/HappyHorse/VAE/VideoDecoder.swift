@@ -34,7 +34,8 @@ public final class VideoDecoder: @unchecked Sendable {
             let entry = cin == cout ? nil
                 : try VAEResNet(store, key + ".entry", inChannels: cin, outChannels: cout, temporalKernel: kt, activation: .silu)
             let upsampler = kind == .none ? nil
-                : try VAEUpsampler(store, key + ".upsampler", channels: cout, temporal: kind == .threeD)
+                : try VAEUpsampler(store, key + ".upsampler", channels: cout, temporal: kind == .threeD,
+                                   spatial: c.spatialUpsample[b])
             let act: VAEResNet.ActivationKind = kind == .none ? .silu : .relu  // ReLU after an upsampler
             let resnets = try (0..<c.layersPerBlock[b + 1]).map {
                 try VAEResNet(store, key + ".resnets.\($0)", inChannels: cout, outChannels: cout, temporalKernel: kt, activation: act)

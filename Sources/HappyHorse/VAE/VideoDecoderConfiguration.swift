@@ -12,6 +12,15 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
         case none
     }
 
+    /// How an upsampler doubles height and width (tools/reference/vae.py `spatial_upsample`).
+    public enum SpatialUpsample: String, Codable, Sendable {
+        /// nearest ×2, then a 1×3×3 conv C → C
+        case nearest
+        /// a 1×3×3 conv C → 4C at the low resolution, then depth-to-space ×2 (channel (dy·2 + dx)·C + c → pixel
+        /// (2h + dy, 2w + dx) of channel c): places what a latent position says about its own sub-blocks
+        case shuffle
+    }
+
     /// Relative path of the decoder weights.
     public var weights: String
     public var latentChannels: Int
@@ -22,6 +31,8 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
     /// [mid] + one entry per up block: ResNets after the block's upsampler.
     public var layersPerBlock: [Int]
     public var upsample: [Upsample]
+    /// Per up block: the form of its upsampler's spatial ×2 (ignored for `none`).
+    public var spatialUpsample: [SpatialUpsample]
     /// kt (3 or 1) of each up block's ResNets (and of conv_out for the last block).
     public var temporalKernel: [Int]
     public var latentMean: [Float]
@@ -31,13 +42,13 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
         case weights, upsample
         case latentChannels = "latent_channels", outChannels = "out_channels", patchSize = "patch_size"
         case blockOutChannels = "block_out_channels", layersPerBlock = "layers_per_block"
-        case temporalKernel = "temporal_kernel", latentMean = "latent_mean", latentStd = "latent_std"
+        case temporalKernel = "temporal_kernel", spatialUpsample = "spatial_upsample", latentMean = "latent_mean", latentStd = "latent_std"
     }
 
     public init(weights: String = "vae_decoder.safetensors", latentChannels: Int = 16, outChannels: Int = 3,
                 patchSize: Int = 2, blockOutChannels: [Int] = [64, 32, 16, 16], layersPerBlock: [Int] = [2, 1, 1, 0, 1],
                 upsample: [Upsample] = [.threeD, .threeD, .twoD, .none], temporalKernel: [Int] = [3, 1, 1, 1],
-                latentMean: [Float]? = nil, latentStd: [Float]? = nil) {
+                spatialUpsample: [SpatialUpsample]? = nil, latentMean: [Float]? = nil, latentStd: [Float]? = nil) {
         self.weights = weights
         self.latentChannels = latentChannels
         self.outChannels = outChannels
@@ -46,6 +57,7 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
         self.layersPerBlock = layersPerBlock
         self.upsample = upsample
         self.temporalKernel = temporalKernel
+        self.spatialUpsample = spatialUpsample ?? [SpatialUpsample](repeating: .nearest, count: blockOutChannels.count)
         self.latentMean = latentMean ?? [Float](repeating: 0, count: max(0, latentChannels))
         self.latentStd = latentStd ?? [Float](repeating: 1, count: max(0, latentChannels))
     }
@@ -61,6 +73,7 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
                   layersPerBlock: try c.decodeIfPresent([Int].self, forKey: .layersPerBlock) ?? d.layersPerBlock,
                   upsample: try c.decodeIfPresent([Upsample].self, forKey: .upsample) ?? d.upsample,
                   temporalKernel: try c.decodeIfPresent([Int].self, forKey: .temporalKernel) ?? d.temporalKernel,
+                  spatialUpsample: try c.decodeIfPresent([SpatialUpsample].self, forKey: .spatialUpsample),
                   latentMean: try c.decode([Float].self, forKey: .latentMean),
                   latentStd: try c.decode([Float].self, forKey: .latentStd))
     }
@@ -86,6 +99,7 @@ public struct VideoDecoderConfiguration: Codable, Sendable, Equatable {
         }
         let n = blockOutChannels.count
         try check(upsample.count == n, "upsample", "needs \(n) entries (one per up block), got \(upsample.count)")
+        try check(spatialUpsample.count == n, "spatial_upsample", "needs \(n) entries (one per up block), got \(spatialUpsample.count)")
         try check(temporalKernel.count == n, "temporal_kernel", "needs \(n) entries, got \(temporalKernel.count)")
         try check(temporalKernel.allSatisfy { $0 == 1 || $0 == 3 }, "temporal_kernel", "entries must be 1 or 3, got \(temporalKernel)")
         try check(layersPerBlock.count == n + 1, "layers_per_block", "needs \(n + 1) entries ([mid] + one per up block), got \(layersPerBlock.count)")

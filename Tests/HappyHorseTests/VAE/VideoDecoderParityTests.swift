@@ -76,4 +76,19 @@ final class VideoDecoderParityTests: XCTestCase {
         config.layersPerBlock = [1, 1]
         XCTAssertThrowsError(try config.validate())
     }
+
+    /// The fixture's up blocks 1 and 2 use the depth-to-space form: reading them as nearest upsamplers finds their
+    /// convs 4× too wide, and a list of the wrong length is refused with the field named.
+    func testSpatialUpsampleFormIsCheckedAgainstTheWeights() throws {
+        var config = try VideoDecoderConfiguration.decode(json: ParityTestSupport.section("vae/config.json", "vae"))
+        XCTAssertEqual(config.spatialUpsample, [.nearest, .shuffle, .shuffle, .nearest])
+        config.spatialUpsample = [.nearest, .nearest, .nearest, .nearest]
+        XCTAssertThrowsError(try VideoDecoder(configuration: config, url: ParityTestSupport.fixture("vae/vae_decoder.safetensors"))) { error in
+            guard case .shapeMismatch = (error as? HappyHorseError)?.root else { return XCTFail("\(error)") }
+        }
+        config.spatialUpsample = [.shuffle]
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertTrue("\(error)".contains("spatial_upsample"), "\(error)")
+        }
+    }
 }
