@@ -25,7 +25,7 @@ from world.pngio import downscale, grid, write_png
 
 from .cache_latents import load_stats
 from .common import CsvLog, Timer, pick_device, save_atomic, to_tensor, to_uint8, world_clip
-from .latent import constructed_decoder, encode, latent_config
+from .latent import BUILTIN_DECODER, constructed_decoder, encode, latent_config
 from . import fastconv
 
 
@@ -67,6 +67,14 @@ def new_decoder(latents: str, overrides: dict | None = None) -> VideoDecoder:
     return constructed_decoder(latent_config(st["latent_mean"], st["latent_std"], overrides))
 
 
+def decoder_overrides(spatial_upsample: str) -> dict | None:
+    """BUILTIN_DECODER with `spatial_upsample` ("shuffle,nearest,nearest,nearest": the first upsampler places the
+    latent's 8x8 sub-block colours); None (the default construction) when empty."""
+    if not spatial_upsample:
+        return None
+    return dict(BUILTIN_DECODER, spatial_upsample=spatial_upsample.split(","))
+
+
 def exported_decoder(model_dir: str) -> VideoDecoder:
     """The VAE decoder of an exported model directory, in float32."""
     import json
@@ -98,7 +106,7 @@ def train(args):
     dev = pick_device(args.device)
     fastconv.enable()
     torch.manual_seed(0)
-    dec = new_decoder(args.latents).to(dev)
+    dec = new_decoder(args.latents, decoder_overrides(args.spatial_upsample)).to(dev)
     ema = copy.deepcopy(dec).eval()
     opt = torch.optim.Adam(dec.parameters(), lr=args.lr)
     path = os.path.join(args.run, "state.pt")
@@ -143,7 +151,7 @@ def train(args):
 def preview(args):
     fastconv.enable()
     dec = load_decoder(args.run, args.latents)
-    base = new_decoder(args.latents).eval()
+    base = new_decoder(args.latents, decoder_overrides(args.spatial_upsample)).eval()
     rows, e_ft, e_base = [], [], []
     for i in range(6):
         spec, fr, info, _ = world_clip(9_000_000 + i, 13)
@@ -171,6 +179,9 @@ def main():
     ap.add_argument("--save-minutes", type=float, default=3.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--preview", action="store_true")
+    ap.add_argument("--spatial-upsample", default="",
+                    help="per up block, comma-separated: nearest | shuffle (a new run's decoder form; "
+                         "default: BUILTIN_DECODER's, all nearest)")
     args = ap.parse_args()
     preview(args) if args.preview else train(args)
 
