@@ -17,7 +17,8 @@ blocks); conv_in routes [S*rgb, -S*rgb, K*const, S*detail] (S=40, K=1000); each 
 changing shortcuts copy; the head's RMS norm divides by the constant channel (so colour/constant ratios survive
 zero padding) and conv_out uses silu(u) - silu(-u) = u on the (rgb, -rgb) pairs to undo SiLU exactly, with
 bilinear sub-pixel taps for the final unpatchify x2. The result is a smooth (trilinear) reconstruction of the
-block colours.
+block colours. When the first upsampler is the depth-to-space form (BUILTIN_DECODER), its conv writes child
+(dy, dx) = block mean + that sub-block's detail instead, so the reconstruction is smooth over 8x8 sub-block colours.
 """
 import math
 
@@ -36,7 +37,10 @@ BLOCK = 16
 # The built-in decoder's depth: one ResNet in the mid block and none in the up blocks. The constructed decoder is
 # an identity through every ResNet anyway; dropping them cuts decoding from 0.935 to 0.378 GFLOP per 256x256 frame
 # (reference.vae.decoder_flops_per_frame), which decoding a 5 s clip needs to fit in real time on 2 cores.
-BUILTIN_DECODER = {"layers_per_block": [1, 0, 0, 0, 0]}
+# The first upsampler is the depth-to-space form (since 2026-12-04): it puts each 8x8 sub-block's colour (block
+# mean + its detail channels) in place, which a nearest upsample followed by a shared conv cannot; the constructed
+# decoder then reconstructs at 8-pixel rather than 16-pixel resolution (same FLOPs).
+BUILTIN_DECODER = {"layers_per_block": [1, 0, 0, 0, 0], "spatial_upsample": ["shuffle", "nearest", "nearest", "nearest"]}
 
 
 def latent_config(mean=None, std=None, overrides: dict | None = None) -> dict:

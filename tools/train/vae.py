@@ -68,8 +68,8 @@ def new_decoder(latents: str, overrides: dict | None = None) -> VideoDecoder:
 
 
 def decoder_overrides(spatial_upsample: str) -> dict | None:
-    """BUILTIN_DECODER with `spatial_upsample` ("shuffle,nearest,nearest,nearest": the first upsampler places the
-    latent's 8x8 sub-block colours); None (the default construction) when empty."""
+    """BUILTIN_DECODER with another `spatial_upsample` ("nearest,nearest,nearest,nearest": the decoder shipped
+    before 2026-12-04, which reconstructs 16x16 block colours only); None (BUILTIN_DECODER) when empty."""
     if not spatial_upsample:
         return None
     return dict(BUILTIN_DECODER, spatial_upsample=spatial_upsample.split(","))
@@ -181,7 +181,7 @@ def main():
     ap.add_argument("--preview", action="store_true")
     ap.add_argument("--spatial-upsample", default="",
                     help="per up block, comma-separated: nearest | shuffle (a new run's decoder form; "
-                         "default: BUILTIN_DECODER's, all nearest)")
+                         "default: BUILTIN_DECODER's, shuffle,nearest,nearest,nearest)")
     args = ap.parse_args()
     preview(args) if args.preview else train(args)
 
