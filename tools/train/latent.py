@@ -108,6 +108,7 @@ def constructed_decoder(cfg: dict) -> VideoDecoder:
         ch = up.conv.weight.shape[1]
         wc = torch.zeros_like(up.conv.weight)
         if up.spatial == "shuffle":  # child (dy, dx) = the block's mean + its (dy, dx) sub-block detail
+            assert block is dec.up_blocks[0], "the construction places the detail channels in up block 0 only"
             for dy in range(2):
                 for dx in range(2):
                     o = (dy * 2 + dx) * ch
