@@ -22,6 +22,8 @@ from reference.pipeline import load_model
 from world.analyser import Analyser
 from world.scene import render_clip
 
+from train.latent import time_groups
+
 from .evaluate import reconstruct, score, truth_of
 from .prompts import HELD_OUT, IN_DISTRIBUTION
 
@@ -34,8 +36,7 @@ def pooled(frames: np.ndarray, block: int, group_time: bool, draw: str) -> np.nd
     x = torch.from_numpy(frames).permute(3, 0, 1, 2).float()[None]  # [1, 3, F, H, W]
     f, h, w = x.shape[2:]
     if group_time:
-        groups = [x[:, :, :1]] + [x[:, :, 1 + 4 * k:5 + 4 * k].mean(2, keepdim=True) for k in range((f - 1) // 4)]
-        x = torch.cat(groups, dim=2)  # [1, 3, T, H, W]
+        x = time_groups(x)  # [1, 3, T, H, W]
     means = F.avg_pool3d(x, (1, block, block))  # [1, 3, T, H/block, W/block]
     if draw == "nearest":
         up = F.interpolate(means, scale_factor=(1, block, block), mode="nearest")  # [1, 3, T, H, W]

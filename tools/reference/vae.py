@@ -55,7 +55,6 @@ DEFAULT_VAE_CONFIG: dict = {
     "layers_per_block": [2, 1, 1, 0, 1],
     "upsample": ["3d", "3d", "2d", "none"],
     "temporal_kernel": [3, 1, 1, 1],
-    "spatial_upsample": ["nearest"] * 4,
     "latent_mean": [0.0] * 16,
     "latent_std": [1.0] * 16,
     # encoder (training only; mirrors the decoder)
@@ -69,8 +68,7 @@ def vae_config(section: dict | None = None) -> dict:
     if section:
         cfg.update(copy.deepcopy(section))
     n = len(cfg["block_out_channels"])
-    if not section or "spatial_upsample" not in section:
-        cfg["spatial_upsample"] = ["nearest"] * n
+    cfg.setdefault("spatial_upsample", ["nearest"] * n)  # per up block: "nearest" | "shuffle"
     assert len(cfg["upsample"]) == n and len(cfg["temporal_kernel"]) == n, "per-block lists differ in length"
     assert len(cfg["layers_per_block"]) == n + 1, "layers_per_block = [mid] + one per up block"
     assert len(cfg["latent_mean"]) == cfg["latent_channels"] == len(cfg["latent_std"])

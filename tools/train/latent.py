@@ -51,13 +51,19 @@ def latent_config(mean=None, std=None, overrides: dict | None = None) -> dict:
     return cfg
 
 
-def encode(video: torch.Tensor) -> torch.Tensor:
-    """video [B, 3, 4(T-1)+1, H, W] in [-1, 1] -> latent mu [B, 16, T, H/16, W/16] (not normalised)."""
-    b, c, f, h, w = video.shape
+def time_groups(video: torch.Tensor) -> torch.Tensor:
+    """video [B, C, 4(T-1)+1, H, W] -> [B, C, T, H, W]: frame 0, then the means of frames {1..4}, {5..8}, ..."""
+    f = video.shape[2]
     assert (f - 1) % 4 == 0, "frames must be 4(T-1)+1"
     groups = [video[:, :, :1]] + [video[:, :, 1 + 4 * k:5 + 4 * k].mean(dim=2, keepdim=True)
                                    for k in range((f - 1) // 4)]
-    g = torch.cat(groups, dim=2)  # [B, 3, T, H, W]
+    return torch.cat(groups, dim=2)
+
+
+def encode(video: torch.Tensor) -> torch.Tensor:
+    """video [B, 3, 4(T-1)+1, H, W] in [-1, 1] -> latent mu [B, 16, T, H/16, W/16] (not normalised)."""
+    b = video.shape[0]
+    g = time_groups(video)  # [B, 3, T, H, W]
     mean = F.avg_pool3d(g, (1, BLOCK, BLOCK))  # [B, 3, T, h, w]
     sub = F.avg_pool3d(g, (1, BLOCK // 2, BLOCK // 2))  # [B, 3, T, 2h, 2w]
     t, hh, ww = mean.shape[2:]
