@@ -76,9 +76,12 @@ def reconstruct(model, frames):
 
 
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
-             ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True):
+             ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
+    if sigmas:  # an explicit schedule (the config's pipeline.sigmas form): steps = len - 1
+        model.pipeline["sigmas"], model.pipeline["num_inference_steps"] = sigmas, len(sigmas) - 1
+        steps = len(sigmas) - 1
     if sampler:
         model.pipeline["sampler"] = sampler
     if shift:
@@ -158,6 +161,8 @@ def main():
     ap.add_argument("--sampler", choices=["distilled", "euler"])
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--shift", type=float, default=None, help="sigma schedule shift (default: the model's)")
+    ap.add_argument("--sigmas", type=lambda v: [float(x) for x in v.split(",")], default=None,
+                    help="explicit sigma schedule, comma list ending in 0 (e.g. 1,0.8,0.5,0.2,0); overrides --steps/--shift")
     ap.add_argument("--duration", type=float, default=1.0)
     ap.add_argument("--samples", type=int, default=1)
     ap.add_argument("--sheet", default=None)
@@ -172,7 +177,7 @@ def main():
     a = ap.parse_args()
     evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
-             robust_rows=not a.plain_rows)
+             robust_rows=not a.plain_rows, sigmas=a.sigmas)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ Guidance distillation (--distill-guidance G --teacher DIR, e.g. G = 3 and the ex
 the frozen teacher's classifier-free guided velocity v_u + G (v_c - v_u) on the same noisy input (v_u with an empty
 caption) instead of eps - x0, so one student pass does what two teacher passes did; start the student from the
 teacher (--init DIR) and export it with --guidance 1 --distilled-guidance G.
+Low-noise fine-tune (--teacher DIR --distill-guidance 1 --data-below S, e.g. --shift 1 and S = 0.4): rows with
+sigma <= S learn the data, the others keep the frozen teacher's (already guidance-distilled) conditional velocity;
+for a model whose high-noise steps are right and whose low-noise denoising is not (docs/builtin-model.md).
 Optional --temporal-weight W adds W x temporal_difference_loss (the error's frame-to-frame differences; an experiment
 of 2026-12-03 that did not change the clips, docs/builtin-model.md "Motion").
 Optional --direction-weight W adds W x the cross-entropy of a DirectionProbe on the text encoder's output (captions of
@@ -283,9 +286,22 @@ def guided_target(teacher, x, ids, dev, scale: float) -> torch.Tensor:
     batch twice, with its captions and with empty ones (an empty caption's row gives v_c = v_u)."""
     dit, te = teacher
     b = x.shape[0]
+    if scale == 1.0:  # v_u + 1 (v_c - v_u) = v_c: the conditional pass alone
+        return padded_forward(dit, te, x, list(ids), dev).float()
     v = padded_forward(dit, te, torch.cat([x, x]), list(ids) + [[]] * b, dev).float()  # [2B, C, K, h, w]
     v_cond, v_uncond = v[:b], v[b:]
     return v_uncond + scale * (v_cond - v_uncond)
+
+
+def distillation_target(teacher, x, x0, eps, sigma, ids, dev, args) -> torch.Tensor:
+    """Target [B, C, K, h, w] of a run with a teacher: the teacher's guided velocity (guided_target), except for rows
+    with sigma <= --data-below, which take the data's eps - x0 (the teacher is not run on them). With
+    --distill-guidance 1 this is a low-noise fine-tune that holds the high-noise behaviour to the frozen teacher."""
+    target = eps - x0  # [B, C, K, h, w]
+    taught = (sigma > args.data_below).nonzero().flatten().tolist()
+    if taught:
+        target[taught] = guided_target(teacher, x[taught], [ids[j] for j in taught], dev, args.distill_guidance)
+    return target
 
 
 def train(args):
@@ -362,7 +378,7 @@ def train(args):
         x = (1 - sv) * x0 + sv * eps
         x[cond, :, 0] = x0[cond, :, 0]
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
-            target = eps - x0 if teacher is None else guided_target(teacher, x, ids, dev, args.distill_guidance)
+            target = eps - x0 if teacher is None else distillation_target(teacher, x, x0, eps, sigma, ids, dev, args)
             v, text, text_mask = padded_forward(dit, te, x, ids, dev, with_text=True)
             v = v.float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
@@ -444,6 +460,9 @@ def main():
     ap.add_argument("--distill-guidance", type=float, default=0.0,
                     help="guidance distillation: train towards the teacher's guided velocity at this scale (0 = off)")
     ap.add_argument("--teacher", default=None, help="exported model directory of the distillation teacher")
+    ap.add_argument("--data-below", type=float, default=0.0,
+                    help="with --teacher: rows with sigma <= this train against the data (eps - x0) instead of the "
+                         "teacher (0 = every row against the teacher)")
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="extra loss on the error's frame-to-frame differences (temporal_difference_loss; 0 = off)")
     ap.add_argument("--direction-weight", type=float, default=0.0,

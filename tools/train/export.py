@@ -24,9 +24,12 @@ from .vae import load_decoder
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
 
 
-def pipeline_section(sampler: str, steps: int, shift: float, guidance: float) -> dict:
+def pipeline_section(sampler: str, steps: int, shift: float, guidance: float, sigmas=None) -> dict:
+    """config.json's pipeline section; an explicit `sigmas` schedule (ending in 0) sets the step count."""
+    if sigmas:
+        steps = len(sigmas) - 1
     return {"fps": 25, "width": 256, "height": 256, "sampler": sampler, "num_inference_steps": steps,
-            "shift": shift, "guidance_scale": guidance, "sigmas": None, "chunk_latent_frames": 4,
+            "shift": shift, "guidance_scale": guidance, "sigmas": sigmas or None, "chunk_latent_frames": 4,
             "context_latent_frames": 1,
             "default_duration_s": 5.0}
 
@@ -50,7 +53,7 @@ def _store(state: dict, dtype) -> dict:
 
 def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16", weights: str = "ema",
            sampler: str = "distilled", steps: int = 8, shift: float = 5.0, guidance: float = 3.0, name: str = "happyhorse-builtin",
-           distilled_guidance: float = 0.0) -> dict:
+           distilled_guidance: float = 0.0, sigmas=None) -> dict:
     os.makedirs(out, exist_ok=True)
     dt = DTYPES[dtype]
     decoder = load_decoder(vae_run, latents)  # fine-tuned if runs/vae/state.pt exists, else constructed
@@ -72,7 +75,7 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         "dit": dict(weights="dit.safetensors", **st["dit_config"]),
         "text_encoder": te_cfg,
         "vae": vae_cfg,
-        "pipeline": pipeline_section(sampler, steps, shift, guidance),
+        "pipeline": pipeline_section(sampler, steps, shift, guidance, sigmas),
         "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
                      "storage": dtype, "vae_decoder": decoder_provenance(vae_run)},
     }
@@ -99,6 +102,8 @@ def main():
     ap.add_argument("--sampler", default="distilled", choices=["distilled", "euler"])
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--shift", type=float, default=5.0)
+    ap.add_argument("--sigmas", type=lambda v: [float(x) for x in v.split(",")], default=None,
+                    help="explicit sigma schedule, comma list ending in 0 (pipeline.sigmas; sets the step count)")
     ap.add_argument("--guidance", type=float, default=3.0,
                     help="the model's default classifier-free guidance scale (pipeline.guidance_scale; 1 = none)")
     ap.add_argument("--distilled-guidance", type=float, default=0.0,
@@ -106,7 +111,7 @@ def main():
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
-           args.guidance, distilled_guidance=args.distilled_guidance)
+           args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas)
     if args.check:
         from reference.pipeline import generate, load_model
         torch.set_num_threads(2)
