@@ -2,6 +2,7 @@
 noised to sigma, scored against the data (no sampler, no decoder).
 
     PYTHONPATH=tools python3 -m eval.denoise_probe models/builtin [--latents runs/latents] [--rows 48]
+        [--noise-correlation RHO]   (default: the model's pipeline.noise_correlation)
 
 Rows are later-chunk windows (latent frames 1..4) of cached training clips with a fresh grammar caption each,
 the same draws for every model. Columns, on the block-mean colour channels 0..2 (normalised latent units):
@@ -19,7 +20,7 @@ import torch
 
 from reference.pipeline import load_model
 from train.cache_latents import load_latents
-from train.dit import foreground_weight, padded_forward
+from train.dit import foreground_weight, mixed_noise, padded_forward
 from world.captions import caption
 from world.spec import ClipSpec
 
@@ -38,8 +39,9 @@ def frame_steps(x: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def probe(model_dir: str, latents: str, rows: int, log=print) -> list:
+def probe(model_dir: str, latents: str, rows: int, rho=None, log=print) -> list:
     model = load_model(model_dir)
+    rho = model.pipeline["noise_correlation"] if rho is None else rho
     lat, specs = load_latents(latents)
     rng = np.random.default_rng(0)
     idx = rng.integers(0, lat.shape[0], rows)
@@ -47,12 +49,14 @@ def probe(model_dir: str, latents: str, rows: int, log=print) -> list:
     ids = [model.tokenizer.encode(caption(ClipSpec(**specs[i]), rng))[0] for i in idx]
     fg = foreground_weight(x0, 1.0) > 1.5  # [B, 1, 4, h, w]
     bg = ~fg
-    log(f"data: bg step {masked_mean(frame_steps(x0), bg[:, :, 1:]):.4f}")
+    log(f"data: bg step {masked_mean(frame_steps(x0), bg[:, :, 1:]):.4f}; noise correlation {rho}")
     log(f"{'sigma':>6s} {'bg step':>8s} {'bg |err|':>9s} {'fg |err|':>9s} {'fg bias':>8s}")
     gen = torch.Generator().manual_seed(0)
     out = []
     for sigma in SIGMAS:
         eps = torch.randn(x0.shape, generator=gen)
+        if rho:
+            eps = mixed_noise(eps, rho, gen)  # [B, C, 4, h, w], frames correlated by rho
         x = (1 - sigma) * x0 + sigma * eps
         v = padded_forward(model.dit, model.text_encoder, x, ids, "cpu").float()  # [B, C, 4, h, w]
         err = (x - sigma * v) - x0  # x0_hat - x0
@@ -69,9 +73,10 @@ def main(argv=None):
     ap.add_argument("model", nargs="?", default="models/builtin")
     ap.add_argument("--latents", default="runs/latents")
     ap.add_argument("--rows", type=int, default=48)
+    ap.add_argument("--noise-correlation", type=float, default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    probe(args.model, args.latents, args.rows)
+    probe(args.model, args.latents, args.rows, args.noise_correlation)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ Procedure (one generation):
      and D of right context whose pixel frames are cropped (VideoDecoder.decode_window; the first-chunk rule only at
      clip frame 0).
   5. RGB8: trunc(clamp(0.5 y + 0.5, 0, 1) * 255).
-Noise: one NoiseGenerator(seed) per generation, drawn in the order above (chunk by chunk), float32 values.
+Noise: one NoiseGenerator(seed) per generation, drawn in the order above (chunk by chunk), float32 values. With
+pipeline.noise_correlation rho > 0 every one of those tensors is a mixed draw (mixed_noise): its own [C, K, h, w],
+then a shared [C, 1, h, w], combined as sqrt(rho) shared + sqrt(1 - rho) own (Sampling/MixedNoise.swift).
 """
 from __future__ import annotations
 
@@ -106,7 +108,7 @@ class Model:
 
 PIPELINE_DEFAULTS = {"fps": 25, "width": 256, "height": 256, "sampler": "distilled", "num_inference_steps": 8,
                      "shift": 5.0, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
-                     "default_duration_s": 5.0, "supports_cfg": True, "decode_lookahead": 1}
+                     "default_duration_s": 5.0, "supports_cfg": True, "decode_lookahead": 1, "noise_correlation": 0.0}
 
 
 def load_model(directory: str) -> Model:
@@ -125,6 +127,18 @@ def load_model(directory: str) -> Model:
     for m in (dit, te, vae):
         m.eval()
     return Model(config, dit, te, tok, vae, pipe)
+
+
+def mixed_noise(rng: NoiseGenerator, shape, rho: float) -> torch.Tensor:
+    """A chunk's noise [C, K, h, w] whose frames share the fraction rho: own [C, K, h, w] drawn first, then shared
+    [C, 1, h, w]; sqrt(rho) shared + sqrt(1 - rho) own in float32 (rho = 0: own alone, no second draw)."""
+    own = rng.normal_tensor(shape)  # [C, K, h, w]
+    if rho <= 0:
+        return own
+    shared = rng.normal_tensor((shape[0], 1) + tuple(shape[2:]))  # [C, 1, h, w]
+    a = torch.tensor(math.sqrt(rho), dtype=torch.float32)
+    b = torch.tensor(math.sqrt(1.0 - rho), dtype=torch.float32)
+    return a * shared + b * own  # [C, K, h, w] (shared broadcast over K)
 
 
 def frame_count(duration: float, fps: int) -> int:
@@ -215,10 +229,11 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
     prev_chunk = None
     for chunk in range(n_chunks):
         shape = (c_lat, k, h, w)
-        x = rng.normal_tensor(shape)
+        rho = pipe["noise_correlation"]
+        x = mixed_noise(rng, shape, rho)
         cond = None if chunk == 0 or ctx == 0 else prev_chunk[:, k - ctx:]
         if pipe["sampler"] == "distilled":
-            noise = [(rng.normal_tensor(shape), audio) for i in range(len(sig) - 1) if sig[i + 1] > 0]
+            noise = [(mixed_noise(rng, shape, rho), audio) for i in range(len(sig) - 1) if sig[i + 1] > 0]
             noise += [None] * (len(sig) - 1 - len(noise))
             lat, _, _ = samplers.distilled(denoise, x, audio, sig, noise, cond)
         else:

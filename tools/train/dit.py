@@ -19,6 +19,12 @@ Guidance distillation (--distill-guidance G --teacher DIR, e.g. G = 3 and the ex
 the frozen teacher's classifier-free guided velocity v_u + G (v_c - v_u) on the same noisy input (v_u with an empty
 caption) instead of eps - x0, so one student pass does what two teacher passes did; start the student from the
 teacher (--init DIR) and export it with --guidance 1 --distilled-guidance G.
+Data-anchored guidance (--teacher DIR --distill-guidance 1 --guidance-delta K): target = eps - x0 + K (v_c - v_u) of
+the teacher, whose MSE minimiser is the guided velocity v_c + K (v_c - v_u) of the data's own conditional velocity v_c;
+with a teacher that was itself guidance-distilled at G (its v_c - v_u is G times the undistilled one), K = (G-1)/G
+keeps guidance G while the data, not the teacher, decides everything else. Used with --noise-correlation RHO (a mixed
+noise prior: every window's noise is sqrt(RHO) of one tensor shared by its frames plus sqrt(1-RHO) of its own), so
+the DiT learns inputs whose noise is correlated across frames, which the teacher never saw.
 Low-noise fine-tune (--teacher DIR --distill-guidance 1 --data-below S, e.g. --shift 1 and S = 0.4): rows with
 sigma <= S learn the data, the others keep the frozen teacher's (already guidance-distilled) conditional velocity;
 for a model whose high-noise steps are right and whose low-noise denoising is not (docs/builtin-model.md).
@@ -95,8 +101,19 @@ def make_batch(step, latents, specs, tok, args, gen):
     s = torch.rand(args.batch, generator=gen)
     sigma = args.shift * s / (1 + (args.shift - 1) * s)
     eps = torch.randn(x0.shape, generator=gen)
+    if args.noise_correlation:
+        eps = mixed_noise(eps, args.noise_correlation, gen)
     cond = torch.from_numpy(rng.random(args.batch) < args.cond_prob)
     return x0, ids, sigma, eps, cond, idx, swapped
+
+
+def mixed_noise(eps: torch.Tensor, rho: float, gen) -> torch.Tensor:
+    """Noise shared across a window's latent frames to the fraction rho (a mixed noise prior):
+    sqrt(rho) shared + sqrt(1 - rho) eps, shared [B, C, 1, h, w] drawn after eps [B, C, K, h, w] and broadcast over K.
+    Still unit variance per element; frames correlate by rho. The sampler draws the same way
+    (reference.pipeline.mixed_noise) when config.json's pipeline.noise_correlation is rho."""
+    shared = torch.randn(eps.shape[:2] + (1,) + eps.shape[3:], generator=gen)  # [B, C, 1, h, w]
+    return math.sqrt(rho) * shared + math.sqrt(1.0 - rho) * eps  # [B, C, K, h, w]
 
 
 OPPOSITE = {"left": "right", "right": "left", "towards": "away", "away": "towards"}
@@ -280,24 +297,40 @@ def load_teacher(directory: str, vocab_size: int, dev):
     return dit, te
 
 
-@torch.no_grad()
-def guided_target(teacher, x, ids, dev, scale: float) -> torch.Tensor:
-    """Teacher's classifier-free guided velocity v_u + scale (v_c - v_u) [B, C, K, h, w]: one padded call on the
-    batch twice, with its captions and with empty ones (an empty caption's row gives v_c = v_u)."""
+def conditional_and_unconditional(teacher, x, ids, dev):
+    """The teacher's v_c and v_u, each [B, C, K, h, w]: one padded call on the batch twice, with its captions and
+    with empty ones (an empty caption's row gives v_c = v_u)."""
     dit, te = teacher
     b = x.shape[0]
-    if scale == 1.0:  # v_u + 1 (v_c - v_u) = v_c: the conditional pass alone
-        return padded_forward(dit, te, x, list(ids), dev).float()
     v = padded_forward(dit, te, torch.cat([x, x]), list(ids) + [[]] * b, dev).float()  # [2B, C, K, h, w]
-    v_cond, v_uncond = v[:b], v[b:]
+    return v[:b], v[b:]
+
+
+@torch.no_grad()
+def guided_target(teacher, x, ids, dev, scale: float) -> torch.Tensor:
+    """Teacher's classifier-free guided velocity v_u + scale (v_c - v_u) [B, C, K, h, w]."""
+    if scale == 1.0:  # v_u + 1 (v_c - v_u) = v_c: the conditional pass alone
+        dit, te = teacher
+        return padded_forward(dit, te, x, list(ids), dev).float()
+    v_cond, v_uncond = conditional_and_unconditional(teacher, x, ids, dev)
     return v_uncond + scale * (v_cond - v_uncond)
 
 
+@torch.no_grad()
+def guidance_delta(teacher, x, ids, dev) -> torch.Tensor:
+    """The teacher's caption effect v_c - v_u [B, C, K, h, w] (zero on rows with an empty caption)."""
+    v_cond, v_uncond = conditional_and_unconditional(teacher, x, ids, dev)
+    return v_cond - v_uncond
+
+
 def distillation_target(teacher, x, x0, eps, sigma, ids, dev, args) -> torch.Tensor:
-    """Target [B, C, K, h, w] of a run with a teacher: the teacher's guided velocity (guided_target), except for rows
-    with sigma <= --data-below, which take the data's eps - x0 (the teacher is not run on them). With
-    --distill-guidance 1 this is a low-noise fine-tune that holds the high-noise behaviour to the frozen teacher."""
+    """Target [B, C, K, h, w] of a run with a teacher. With --guidance-delta K: the data's eps - x0 plus K x the
+    teacher's v_c - v_u (data-anchored guidance). Otherwise the teacher's guided velocity (guided_target), except for
+    rows with sigma <= --data-below, which take eps - x0 (the teacher is not run on them); with --distill-guidance 1
+    that is a low-noise fine-tune that holds the high-noise behaviour to the frozen teacher."""
     target = eps - x0  # [B, C, K, h, w]
+    if args.guidance_delta:
+        return target + args.guidance_delta * guidance_delta(teacher, x, ids, dev)
     taught = (sigma > args.data_below).nonzero().flatten().tolist()
     if taught:
         target[taught] = guided_target(teacher, x[taught], [ids[j] for j in taught], dev, args.distill_guidance)
@@ -363,7 +396,8 @@ def train(args):
                 "ema_te": ema_te.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": timer.elapsed(),
                 "gen": gen.get_state(), "warmup_start": warmup_start, "dit_config": BUILTIN_DIT, "te_config": te.cfg, "vocab": tok.vocab,
                 "latents": args.latents, "probe": probe.state_dict() if probe else None,
-                "swap_weight": args.swap_weight, "swap_factors": args.swap_factors}
+                "swap_weight": args.swap_weight, "swap_factors": args.swap_factors,
+                "noise_correlation": args.noise_correlation}
 
     timer, last_save = Timer(before), Timer(0)
     stop = []
@@ -460,6 +494,11 @@ def main():
     ap.add_argument("--distill-guidance", type=float, default=0.0,
                     help="guidance distillation: train towards the teacher's guided velocity at this scale (0 = off)")
     ap.add_argument("--teacher", default=None, help="exported model directory of the distillation teacher")
+    ap.add_argument("--guidance-delta", type=float, default=0.0,
+                    help="with --teacher: data-anchored guidance, target = eps - x0 + this x the teacher's v_c - v_u "
+                         "(its minimiser is v_c + this x (v_c - v_u)); for a teacher distilled at G, (G-1)/G keeps G")
+    ap.add_argument("--noise-correlation", type=float, default=0.0,
+                    help="fraction of the noise shared across a window's latent frames (mixed_noise; 0 = independent)")
     ap.add_argument("--data-below", type=float, default=0.0,
                     help="with --teacher: rows with sigma <= this train against the data (eps - x0) instead of the "
                          "teacher (0 = every row against the teacher)")

@@ -24,14 +24,16 @@ from .vae import load_decoder
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
 
 
-def pipeline_section(sampler: str, steps: int, shift: float, guidance: float, sigmas=None) -> dict:
-    """config.json's pipeline section; an explicit `sigmas` schedule (ending in 0) sets the step count."""
+def pipeline_section(sampler: str, steps: int, shift: float, guidance: float, sigmas=None,
+                     noise_correlation: float = 0.0) -> dict:
+    """config.json's pipeline section; an explicit `sigmas` schedule (ending in 0) sets the step count;
+    noise_correlation: the mixed noise prior the DiT was trained with (train.dit --noise-correlation)."""
     if sigmas:
         steps = len(sigmas) - 1
     return {"fps": 25, "width": 256, "height": 256, "sampler": sampler, "num_inference_steps": steps,
             "shift": shift, "guidance_scale": guidance, "sigmas": sigmas or None, "chunk_latent_frames": 4,
             "context_latent_frames": 1,
-            "default_duration_s": 5.0}
+            "default_duration_s": 5.0, "noise_correlation": noise_correlation}
 
 
 def decoder_provenance(vae_run: str) -> str:
@@ -53,11 +55,13 @@ def _store(state: dict, dtype) -> dict:
 
 def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16", weights: str = "ema",
            sampler: str = "distilled", steps: int = 8, shift: float = 5.0, guidance: float = 3.0, name: str = "happyhorse-builtin",
-           distilled_guidance: float = 0.0, sigmas=None) -> dict:
+           distilled_guidance: float = 0.0, sigmas=None, noise_correlation=None) -> dict:
     os.makedirs(out, exist_ok=True)
     dt = DTYPES[dtype]
     decoder = load_decoder(vae_run, latents)  # fine-tuned if runs/vae/state.pt exists, else constructed
     st = torch.load(os.path.join(dit_run, "state.pt"), map_location="cpu")
+    if noise_correlation is None:  # the DiT samples best with the noise it was trained on
+        noise_correlation = float(st.get("noise_correlation", 0.0))
     dit = DiT(DiTConfig.from_dict(st["dit_config"]))
     dit.load_state_dict(st["ema_dit" if weights == "ema" else "dit"])
     te = TextEncoder(st["te_config"])
@@ -75,7 +79,7 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         "dit": dict(weights="dit.safetensors", **st["dit_config"]),
         "text_encoder": te_cfg,
         "vae": vae_cfg,
-        "pipeline": pipeline_section(sampler, steps, shift, guidance, sigmas),
+        "pipeline": pipeline_section(sampler, steps, shift, guidance, sigmas, noise_correlation),
         "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
                      "storage": dtype, "vae_decoder": decoder_provenance(vae_run)},
     }
@@ -108,10 +112,13 @@ def main():
                     help="the model's default classifier-free guidance scale (pipeline.guidance_scale; 1 = none)")
     ap.add_argument("--distilled-guidance", type=float, default=0.0,
                     help="record that the DiT was guidance-distilled at this scale (train.dit --distill-guidance)")
+    ap.add_argument("--noise-correlation", type=float, default=None,
+                    help="pipeline.noise_correlation (default: what the DiT run trained with, 0 before it was recorded)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
-           args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas)
+           args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas,
+           noise_correlation=args.noise_correlation)
     if args.check:
         from reference.pipeline import generate, load_model
         torch.set_num_threads(2)

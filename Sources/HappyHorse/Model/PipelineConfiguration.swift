@@ -25,6 +25,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public var defaultDurationSeconds: Double
     /// Classifier-free guidance scale used when a request asks for 0 ("the model's default"); 1 = no guidance.
     public var guidanceScale: Float
+    /// Fraction of a chunk's noise shared by its latent frames (mixed noise prior, `MixedNoise.swift`); 0 = none.
+    public var noiseCorrelation: Double
 
     enum CodingKeys: String, CodingKey {
         case fps, width, height, sampler, shift, sigmas
@@ -32,11 +34,13 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         case chunkLatentFrames = "chunk_latent_frames", contextLatentFrames = "context_latent_frames"
         case defaultDurationSeconds = "default_duration_s"
         case guidanceScale = "guidance_scale"
+        case noiseCorrelation = "noise_correlation"
     }
 
     public init(fps: Int = 25, width: Int = 256, height: Int = 256, sampler: SamplerKind = .distilled,
                 numInferenceSteps: Int = 8, shift: Double = 5.0, sigmas: [Double]? = nil, chunkLatentFrames: Int = 4,
-                contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0, guidanceScale: Float = 1.0) {
+                contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0, guidanceScale: Float = 1.0,
+                noiseCorrelation: Double = 0) {
         self.fps = fps
         self.width = width
         self.height = height
@@ -48,6 +52,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         self.contextLatentFrames = contextLatentFrames
         self.defaultDurationSeconds = defaultDurationSeconds
         self.guidanceScale = guidanceScale
+        self.noiseCorrelation = noiseCorrelation
     }
 
     public init(from decoder: Decoder) throws {
@@ -64,7 +69,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   contextLatentFrames: try c.decodeIfPresent(Int.self, forKey: .contextLatentFrames) ?? d.contextLatentFrames,
                   defaultDurationSeconds: try c.decodeIfPresent(Double.self, forKey: .defaultDurationSeconds) ?? d.defaultDurationSeconds,
                   // read as Double: a number past Float's range becomes inf and is refused by validate() by name
-                  guidanceScale: try c.decodeIfPresent(Double.self, forKey: .guidanceScale).map { Float($0) } ?? d.guidanceScale)
+                  guidanceScale: try c.decodeIfPresent(Double.self, forKey: .guidanceScale).map { Float($0) } ?? d.guidanceScale,
+                  noiseCorrelation: try c.decodeIfPresent(Double.self, forKey: .noiseCorrelation) ?? d.noiseCorrelation)
     }
 
     /// Decodes the `pipeline` object (its JSON bytes) and validates it.
@@ -93,6 +99,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   "default_duration_s", "must be in (0, 3600], got \(defaultDurationSeconds)")
         try check(guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= 100, "guidance_scale",
                   "must be in [0, 100], got \(guidanceScale)")
+        try check(noiseCorrelation.isFinite && noiseCorrelation >= 0 && noiseCorrelation <= 1, "noise_correlation",
+                  "must be in [0, 1], got \(noiseCorrelation)")
     }
 
     /// The guidance scale a request runs with: its own when > 0, else the model's `guidance_scale` (0 = the model's

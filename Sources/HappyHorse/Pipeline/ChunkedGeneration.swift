@@ -1,7 +1,8 @@
 import Foundation
 
 // One running generation (tools/reference/pipeline.py `generate`): per chunk, noise from the generation's
-// NoiseGenerator(seed) (initial [C, K, h, w], then one tensor per re-noising step), LatentGeneration.generate with
+// NoiseGenerator(seed) (initial [C, K, h, w], then one tensor per re-noising step, each a mixed draw when
+// pipeline.noise_correlation > 0: MixedNoise.swift), LatentGeneration.generate with
 // continuation conditioning on the previous chunk's last context frames (spec §2.8), then the decode of the clip
 // latent frames that have their right context; frames are handed out one by one. Everything runs on the caller's
 // thread in nextFrame().
@@ -122,9 +123,12 @@ public final class ChunkedGeneration: VideoGenerationStream {
         let sampler = LatentSampler(pipeline.directory.pipeline.sampler)
         // This chunk's draws from the generation's generator: initial [C, K, h, w], then ε_i for every re-noising step.
         let audio = Tensor(shape: [0, pipeline.dit.config.audioInChannels])  // no audio tokens (A = 0)
-        let initial = Latents(video: noise.normalTensor(shape: latentShape), audio: audio)
+        let rho = pipeline.directory.pipeline.noiseCorrelation  // frames share this fraction of each draw
+        let initial = Latents(video: noise.mixedNormalTensor(shape: latentShape, correlation: rho), audio: audio)
         let renoising = sampler == .distilled ? (1..<sigmas.count).filter { sigmas[$0] > 0 }.count : 0
-        let steps = (0..<renoising).map { _ in Latents(video: noise.normalTensor(shape: latentShape), audio: audio) }
+        let steps = (0..<renoising).map { _ in
+            Latents(video: noise.mixedNormalTensor(shape: latentShape, correlation: rho), audio: audio)
+        }
         let request = LatentGenerationRequest(
             text: text, negativeText: negativeText, guidanceScale: negativeText == nil ? 1 : guidanceScale,
             audioLength: 0, latentFrames: latentShape[1], latentHeight: latentShape[2], latentWidth: latentShape[3],

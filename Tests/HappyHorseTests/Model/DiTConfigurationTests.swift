@@ -87,6 +87,13 @@ final class DiTConfigurationTests: XCTestCase {
             guard case let .invalidConfig(field, _)? = error else { return XCTFail("\(bad): \(String(describing: error))") }
             XCTAssertEqual(field, "pipeline.guidance_scale", bad)
         }
+        XCTAssertEqual(p.noiseCorrelation, 0)  // absent: independent noise per frame
+        XCTAssertEqual(try PipelineConfiguration.decode(json: Data("{\"noise_correlation\": 0.8}".utf8)).noiseCorrelation, 0.8)
+        for bad in ["-0.1", "1.5", "\"NaN\""] {
+            let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data("{\"noise_correlation\": \(bad)}".utf8)) }
+            guard case let .invalidConfig(field, _)? = error else { return XCTFail("\(bad): \(String(describing: error))") }
+            XCTAssertEqual(field, "pipeline.noise_correlation", bad)
+        }
         for bad in ["{\"fps\": 0}", "{\"sampler\": \"unipc9\"}", "{\"context_latent_frames\": 4}", "{\"sigmas\": [0.5, 0.9, 0]}",
                     "{\"num_inference_steps\": -1}", "{\"shift\": -2}", "{\"default_duration_s\": 0}"] {
             let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data(bad.utf8)) }
