@@ -369,6 +369,9 @@ def train(args):
         if st.get("swap_factors") not in (None, args.swap_factors):
             raise SystemExit(f"{path}: saved with --swap-factors {','.join(st['swap_factors'])}; resume it with the same "
                              "factors, or start a new --run")
+        if st.get("noise_correlation", 0.0) != args.noise_correlation:
+            raise SystemExit(f"{path}: saved with --noise-correlation {st.get('noise_correlation', 0.0)}; resume it with "
+                             "the same value, or start a new --run (e.g. --init from its export)")
         if probe is not None:
             probe.load_state_dict(st["probe"])
         opt.load_state_dict(st["opt"])
@@ -381,11 +384,17 @@ def train(args):
         warmup_start = step
         print(f"initialised from the export {args.init}: step {step} ({before / 60:.1f} min), fresh optimiser state")
     teacher = None
+    if (args.guidance_delta or args.data_below) and not args.distill_guidance:
+        raise SystemExit("--guidance-delta and --data-below shape a teacher's target: give --teacher <model dir> and "
+                         "--distill-guidance (1 for a teacher that is already guidance-distilled)")
     if args.distill_guidance:
         if not args.teacher:
             raise SystemExit("--distill-guidance needs --teacher <model dir>")
         teacher = load_teacher(args.teacher, len(tok.vocab), dev)
-        print(f"guidance distillation: target = teacher {args.teacher} with classifier-free guidance {args.distill_guidance}")
+        if args.guidance_delta:
+            print(f"data-anchored guidance: target = eps - x0 + {args.guidance_delta} (v_c - v_u) of {args.teacher}")
+        else:
+            print(f"guidance distillation: target = teacher {args.teacher} with classifier-free guidance {args.distill_guidance}")
     os.makedirs(args.run, exist_ok=True)
     log = CsvLog(os.path.join(args.run, "log.csv"),
                  ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens", "direction_ce"]
