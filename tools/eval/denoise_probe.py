@@ -59,8 +59,9 @@ def probe(model_dir: str, latents: str, rows: int, rho=None, log=print) -> list:
             eps = mixed_noise(eps, rho, gen)  # [B, C, 4, h, w], frames correlated by rho
         x = (1 - sigma) * x0 + sigma * eps
         v = padded_forward(model.dit, model.text_encoder, x, ids, "cpu").float()  # [B, C, 4, h, w]
-        err = (x - sigma * v) - x0  # x0_hat - x0
-        row = dict(sigma=sigma, bg_step=masked_mean(frame_steps(x - sigma * v), bg[:, :, 1:]),
+        x0_hat = x - sigma * v  # [B, C, 4, h, w]
+        err = x0_hat - x0
+        row = dict(sigma=sigma, bg_step=masked_mean(frame_steps(x0_hat), bg[:, :, 1:]),
                    bg_err=masked_mean(err[:, :3].abs(), bg), fg_err=masked_mean(err[:, :3].abs(), fg),
                    fg_bias=masked_mean(err[:, :3], fg))
         log(f"{sigma:6.2f} {row['bg_step']:8.4f} {row['bg_err']:9.4f} {row['fg_err']:9.3f} {row['fg_bias']:+8.3f}")
