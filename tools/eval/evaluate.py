@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from reference.pipeline import generate, load_model, resolved_guidance
+from reference.sampler import sigma_list
 from world.analyser import Analyser
 from world.pngio import downscale, grid, write_png
 from world.scene import render_clip
@@ -161,7 +162,7 @@ def main():
     ap.add_argument("--sampler", choices=["distilled", "euler"])
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--shift", type=float, default=None, help="sigma schedule shift (default: the model's)")
-    ap.add_argument("--sigmas", type=lambda v: [float(x) for x in v.split(",")], default=None,
+    ap.add_argument("--sigmas", type=sigma_list, default=None,
                     help="explicit sigma schedule, comma list ending in 0 (e.g. 1,0.8,0.5,0.2,0); overrides --steps/--shift")
     ap.add_argument("--duration", type=float, default=1.0)
     ap.add_argument("--samples", type=int, default=1)

@@ -28,6 +28,15 @@ def sigmas(num_steps: int, shift: float, sigma_max: float = SIGMA_MAX) -> list:
     return [float(x) for x in sig] + [0.0]
 
 
+def sigma_list(text: str) -> list:
+    """A command line's explicit schedule, "1,0.8,0.5,0": floats in [0, 1], not increasing, ending in 0 (the rules
+    the engine's Sigmas.validate applies to pipeline.sigmas). Raises ValueError naming the rule."""
+    sig = [float(x) for x in text.split(",")]
+    if len(sig) < 2 or any(not 0.0 <= v <= 1.0 for v in sig) or any(b > a for a, b in zip(sig, sig[1:])) or sig[-1] != 0:
+        raise ValueError(f"sigmas {text!r}: need 2 or more values in [0, 1], not increasing, the last one 0")
+    return sig
+
+
 def _condition(video: torch.Tensor, cond_video: Optional[torch.Tensor]) -> torch.Tensor:
     if cond_video is None or cond_video.shape[1] == 0:
         return video

@@ -384,6 +384,8 @@ def train(args):
         warmup_start = step
         print(f"initialised from the export {args.init}: step {step} ({before / 60:.1f} min), fresh optimiser state")
     teacher = None
+    if args.guidance_delta and args.data_below:
+        raise SystemExit("--guidance-delta and --data-below are two different targets; give one of them")
     if (args.guidance_delta or args.data_below) and not args.distill_guidance:
         raise SystemExit("--guidance-delta and --data-below shape a teacher's target: give --teacher <model dir> and "
                          "--distill-guidance (1 for a teacher that is already guidance-distilled)")

@@ -16,6 +16,7 @@ import torch
 from safetensors.torch import save_file
 
 from reference.dit import DiT, DiTConfig
+from reference.sampler import sigma_list
 from reference.text_encoder import TextEncoder
 
 from .build_tokenizer import write as write_tokenizer
@@ -106,7 +107,7 @@ def main():
     ap.add_argument("--sampler", default="distilled", choices=["distilled", "euler"])
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--shift", type=float, default=5.0)
-    ap.add_argument("--sigmas", type=lambda v: [float(x) for x in v.split(",")], default=None,
+    ap.add_argument("--sigmas", type=sigma_list, default=None,
                     help="explicit sigma schedule, comma list ending in 0 (pipeline.sigmas; sets the step count)")
     ap.add_argument("--guidance", type=float, default=3.0,
                     help="the model's default classifier-free guidance scale (pipeline.guidance_scale; 1 = none)")
