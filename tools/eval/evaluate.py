@@ -1,7 +1,7 @@
 """Evaluate a model directory on the fixed prompt set with the world's analyser.
 
     PYTHONPATH=tools python3 -m eval.evaluate models/builtin [--sampler euler] [--steps 8] [--shift 5] [--duration 1.0]
-        [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
+        [--static-hold TAU] [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
 
 For every prompt of eval/prompts.py (in-distribution and held-out) it generates a clip with the PyTorch reference
 pipeline (reference/pipeline.py: tokenizer -> text encoder -> DiT sampler in chunks -> VAE decode), runs
@@ -11,7 +11,7 @@ same measure on rendered ground-truth clips of the same spec (3 seeds); speed/gt
 subject moves sideways, of the generated clip's sideways speed over ground truth's (1 = moves as fast as the world). Prints per-prompt rows and the totals,
 writes the JSON summary and a contact sheet (rows = prompts, columns = frames 0, 6, 12, 18, 24).
 --ceiling also scores the ground truth passed through the latent space and the model's decoder (what a perfect
-DiT would show).
+DiT would show). --static-hold 0 scores the DiT's latents as sampled, without the model's static hold.
 """
 import argparse
 import json
@@ -77,12 +77,15 @@ def reconstruct(model, frames):
 
 
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
-             ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None):
+             ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None,
+             static_hold=None):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     if sigmas:  # an explicit schedule (the config's pipeline.sigmas form): steps = len - 1
         model.pipeline["sigmas"], model.pipeline["num_inference_steps"] = sigmas, len(sigmas) - 1
         steps = len(sigmas) - 1
+    if static_hold is not None:  # 0 = the DiT's latents as sampled
+        model.pipeline["static_hold_threshold"] = static_hold
     if sampler:
         model.pipeline["sampler"] = sampler
     if shift:
@@ -132,7 +135,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
             "shift": model.pipeline["shift"],
-            "guidance_scale": guidance,
+            "guidance_scale": guidance, "static_hold_threshold": model.pipeline["static_hold_threshold"],
             "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
     results["meta"] = meta
@@ -174,11 +177,13 @@ def main():
                     help="classifier-free guidance scale (default: the model's pipeline guidance_scale, else 1)")
     ap.add_argument("--plain-rows", action="store_true",
                     help="score with the analyser's plain per-row median backgrounds (before 2026-12-02)")
+    ap.add_argument("--static-hold", type=float, default=None,
+                    help="pipeline.static_hold_threshold to sample with (default: the model's; 0 = off)")
     ap.add_argument("--split", choices=["in_distribution", "held_out"], default=None, help="only this prompt set")
     a = ap.parse_args()
     evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
-             robust_rows=not a.plain_rows, sigmas=a.sigmas)
+             robust_rows=not a.plain_rows, sigmas=a.sigmas, static_hold=a.static_hold)
 
 
 if __name__ == "__main__":

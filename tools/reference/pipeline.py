@@ -17,7 +17,8 @@ Procedure (one generation):
      until they cover T latent frames (the last one is full size; its extra latent frames are not decoded).
   4. Per chunk: noise [C, K, h, w] from the NoiseGenerator, the sampler of the `pipeline` section (distilled: one
      fresh noise tensor [C, K, h, w] per step whose next sigma is > 0, drawn after the initial noise, in step order;
-     euler: none), then the decode of every clip latent frame not decoded yet except the last D =
+     euler: none), the static hold when pipeline.static_hold_threshold > 0 (static_hold: the held latents are also
+     the next chunk's context), then the decode of every clip latent frame not decoded yet except the last D =
      pipeline.decode_lookahead (default 1) ones, which wait for the next chunk so that every decoded frame has D
      latent frames of right context (the last chunk decodes up to T). Windows have one latent frame of left context
      and D of right context whose pixel frames are cropped (VideoDecoder.decode_window; the first-chunk rule only at
@@ -108,7 +109,8 @@ class Model:
 
 PIPELINE_DEFAULTS = {"fps": 25, "width": 256, "height": 256, "sampler": "distilled", "num_inference_steps": 8,
                      "shift": 5.0, "sigmas": None, "chunk_latent_frames": 4, "context_latent_frames": 1,
-                     "default_duration_s": 5.0, "supports_cfg": True, "decode_lookahead": 1, "noise_correlation": 0.0}
+                     "default_duration_s": 5.0, "supports_cfg": True, "decode_lookahead": 1, "noise_correlation": 0.0,
+                     "static_hold_threshold": 0.0}
 
 
 def load_model(directory: str) -> Model:
@@ -139,6 +141,25 @@ def mixed_noise(rng: NoiseGenerator, shape, rho: float) -> torch.Tensor:
     a = torch.tensor(math.sqrt(rho), dtype=torch.float32)
     b = torch.tensor(math.sqrt(1.0 - rho), dtype=torch.float32)
     return a * shared + b * own  # [C, K, h, w] (shared broadcast over K)
+
+
+def static_hold(lat: torch.Tensor, threshold: float) -> torch.Tensor:
+    """A chunk's latents [C, K, h, w] after the static hold (a motion-adaptive recursive filter over its frames):
+    y_0 = x_0 and, for t >= 1, per latent pixel, d = x_t - y_{t-1}, a2 = mean over C of d^2, g = a2 / (a2 + tau^2),
+    y_t = y_{t-1} + g d, in float32 (tau = threshold). A latent pixel whose change is well below tau (the DiT's
+    frame-to-frame jitter on a still background) keeps its previous value; one that changes by well above tau
+    (a moving subject) passes almost unchanged; a slow drift builds up against the held value until it passes.
+    Frame 0 is the continuation context of a later chunk (the previous chunk's held last frame), so holding
+    carries across chunks. threshold <= 0: lat itself."""
+    if threshold <= 0:
+        return lat
+    tau2 = torch.tensor(threshold * threshold, dtype=torch.float32)
+    y = lat.clone()
+    for t in range(1, lat.shape[1]):
+        d = lat[:, t] - y[:, t - 1]  # [C, h, w]
+        a2 = d.pow(2).mean(dim=0, keepdim=True)  # [1, h, w]
+        y[:, t] = y[:, t - 1] + (a2 / (a2 + tau2)) * d
+    return y
 
 
 def frame_count(duration: float, fps: int) -> int:
@@ -238,6 +259,7 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
             lat, _, _ = samplers.distilled(denoise, x, audio, sig, noise, cond)
         else:
             lat, _, _ = samplers.euler(denoise, x, audio, sig, cond)
+        lat = static_hold(lat, pipe["static_hold_threshold"])
         new = lat if chunk == 0 else lat[:, ctx:]  # the chunk's new latent frames
         clip = new if clip is None else torch.cat([clip, new], dim=1)
         last = chunk == n_chunks - 1

@@ -26,15 +26,17 @@ DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
 
 
 def pipeline_section(sampler: str, steps: int, shift: float, guidance: float, sigmas=None,
-                     noise_correlation: float = 0.0) -> dict:
+                     noise_correlation: float = 0.0, static_hold_threshold: float = 0.0) -> dict:
     """config.json's pipeline section; an explicit `sigmas` schedule (ending in 0) sets the step count;
-    noise_correlation: the mixed noise prior the DiT was trained with (train.dit --noise-correlation)."""
+    noise_correlation: the mixed noise prior the DiT was trained with (train.dit --noise-correlation);
+    static_hold_threshold: the sampler's static hold (reference.pipeline.static_hold; 0 = off)."""
     if sigmas:
         steps = len(sigmas) - 1
     return {"fps": 25, "width": 256, "height": 256, "sampler": sampler, "num_inference_steps": steps,
             "shift": shift, "guidance_scale": guidance, "sigmas": sigmas or None, "chunk_latent_frames": 4,
             "context_latent_frames": 1,
-            "default_duration_s": 5.0, "noise_correlation": noise_correlation}
+            "default_duration_s": 5.0, "noise_correlation": noise_correlation,
+            "static_hold_threshold": static_hold_threshold}
 
 
 def decoder_provenance(vae_run: str) -> str:
@@ -56,7 +58,7 @@ def _store(state: dict, dtype) -> dict:
 
 def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16", weights: str = "ema",
            sampler: str = "distilled", steps: int = 8, shift: float = 5.0, guidance: float = 3.0, name: str = "happyhorse-builtin",
-           distilled_guidance: float = 0.0, sigmas=None, noise_correlation=None) -> dict:
+           distilled_guidance: float = 0.0, sigmas=None, noise_correlation=None, static_hold_threshold: float = 0.0) -> dict:
     os.makedirs(out, exist_ok=True)
     dt = DTYPES[dtype]
     decoder = load_decoder(vae_run, latents)  # fine-tuned if runs/vae/state.pt exists, else constructed
@@ -80,7 +82,8 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         "dit": dict(weights="dit.safetensors", **st["dit_config"]),
         "text_encoder": te_cfg,
         "vae": vae_cfg,
-        "pipeline": pipeline_section(sampler, steps, shift, guidance, sigmas, noise_correlation),
+        "pipeline": pipeline_section(sampler, steps, shift, guidance, sigmas, noise_correlation,
+                                     static_hold_threshold),
         "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
                      "storage": dtype, "vae_decoder": decoder_provenance(vae_run)},
     }
@@ -115,11 +118,14 @@ def main():
                     help="record that the DiT was guidance-distilled at this scale (train.dit --distill-guidance)")
     ap.add_argument("--noise-correlation", type=float, default=None,
                     help="pipeline.noise_correlation (default: what the DiT run trained with, 0 before it was recorded)")
+    ap.add_argument("--static-hold", type=float, default=0.0,
+                    help="pipeline.static_hold_threshold: the static hold's threshold (normalised latent RMS "
+                         "change per latent pixel; 0 = off; the built-in model ships 0.3)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
            args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas,
-           noise_correlation=args.noise_correlation)
+           noise_correlation=args.noise_correlation, static_hold_threshold=args.static_hold)
     if args.check:
         from reference.pipeline import generate, load_model
         torch.set_num_threads(2)

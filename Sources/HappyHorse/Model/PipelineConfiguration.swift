@@ -27,6 +27,9 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public var guidanceScale: Float
     /// Fraction of a chunk's noise shared by its latent frames (mixed noise prior, `MixedNoise.swift`); 0 = none.
     public var noiseCorrelation: Double
+    /// Threshold τ of the static hold over each chunk's sampled latents (`StaticHold.swift`; normalised latent RMS
+    /// change per latent pixel); 0 = off.
+    public var staticHoldThreshold: Double
 
     enum CodingKeys: String, CodingKey {
         case fps, width, height, sampler, shift, sigmas
@@ -35,12 +38,13 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         case defaultDurationSeconds = "default_duration_s"
         case guidanceScale = "guidance_scale"
         case noiseCorrelation = "noise_correlation"
+        case staticHoldThreshold = "static_hold_threshold"
     }
 
     public init(fps: Int = 25, width: Int = 256, height: Int = 256, sampler: SamplerKind = .distilled,
                 numInferenceSteps: Int = 8, shift: Double = 5.0, sigmas: [Double]? = nil, chunkLatentFrames: Int = 4,
                 contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0, guidanceScale: Float = 1.0,
-                noiseCorrelation: Double = 0) {
+                noiseCorrelation: Double = 0, staticHoldThreshold: Double = 0) {
         self.fps = fps
         self.width = width
         self.height = height
@@ -53,6 +57,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         self.defaultDurationSeconds = defaultDurationSeconds
         self.guidanceScale = guidanceScale
         self.noiseCorrelation = noiseCorrelation
+        self.staticHoldThreshold = staticHoldThreshold
     }
 
     public init(from decoder: Decoder) throws {
@@ -70,7 +75,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   defaultDurationSeconds: try c.decodeIfPresent(Double.self, forKey: .defaultDurationSeconds) ?? d.defaultDurationSeconds,
                   // read as Double: a number past Float's range becomes inf and is refused by validate() by name
                   guidanceScale: try c.decodeIfPresent(Double.self, forKey: .guidanceScale).map { Float($0) } ?? d.guidanceScale,
-                  noiseCorrelation: try c.decodeIfPresent(Double.self, forKey: .noiseCorrelation) ?? d.noiseCorrelation)
+                  noiseCorrelation: try c.decodeIfPresent(Double.self, forKey: .noiseCorrelation) ?? d.noiseCorrelation,
+                  staticHoldThreshold: try c.decodeIfPresent(Double.self, forKey: .staticHoldThreshold) ?? d.staticHoldThreshold)
     }
 
     /// Decodes the `pipeline` object (its JSON bytes) and validates it.
@@ -101,6 +107,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   "must be in [0, 100], got \(guidanceScale)")
         try check(noiseCorrelation.isFinite && noiseCorrelation >= 0 && noiseCorrelation <= 1, "noise_correlation",
                   "must be in [0, 1], got \(noiseCorrelation)")
+        try check(staticHoldThreshold.isFinite && staticHoldThreshold >= 0 && staticHoldThreshold <= 100, "static_hold_threshold",
+                  "must be in [0, 100] (0 = off), got \(staticHoldThreshold)")
     }
 
     /// The guidance scale a request runs with: its own when > 0, else the model's `guidance_scale` (0 = the model's

@@ -3,7 +3,8 @@ import Foundation
 // One running generation (tools/reference/pipeline.py `generate`): per chunk, noise from the generation's
 // NoiseGenerator(seed) (initial [C, K, h, w], then one tensor per re-noising step, each a mixed draw when
 // pipeline.noise_correlation > 0: MixedNoise.swift), LatentGeneration.generate with
-// continuation conditioning on the previous chunk's last context frames (spec §2.8), then the decode of the clip
+// continuation conditioning on the previous chunk's last context frames (spec §2.8), the static hold when
+// pipeline.static_hold_threshold > 0 (StaticHold.swift; the held latents are the next chunk's context), then the decode of the clip
 // latent frames that have their right context; frames are handed out one by one. Everything runs on the caller's
 // thread in nextFrame().
 
@@ -134,13 +135,15 @@ public final class ChunkedGeneration: VideoGenerationStream {
             audioLength: 0, latentFrames: latentShape[1], latentHeight: latentShape[2], latentWidth: latentShape[3],
             sampler: sampler, sigmas: sigmas, conditioningFrames: conditioning)
         let (denoiseStart, denoiseCPU) = (Date(), GenerationTimings.processCPUSeconds())
-        let latents = try LatentGeneration.generate(dit: pipeline.dit, request: request,
+        let sampled = try LatentGeneration.generate(dit: pipeline.dit, request: request,
                                                     noise: .injected(initial: initial, steps: steps),
                                                     cancellation: cancellation, progress: { _ in self.stepFinished() })
+        // [C, K, h, w]; also the next chunk's context
+        let video = StaticHold.apply(sampled.video, threshold: pipeline.directory.pipeline.staticHoldThreshold)
         timings.denoising += Date().timeIntervalSince(denoiseStart)
         timings.denoisingCPU += GenerationTimings.processCPUSeconds() - denoiseCPU
         let (decodeStart, decodeCPU) = (Date(), GenerationTimings.processCPUSeconds())
-        try decode(latents.video)
+        try decode(video)
         timings.decoding += Date().timeIntervalSince(decodeStart)
         timings.decodingCPU += GenerationTimings.processCPUSeconds() - decodeCPU
         chunk += 1

@@ -94,6 +94,13 @@ final class DiTConfigurationTests: XCTestCase {
             guard case let .invalidConfig(field, _)? = error else { return XCTFail("\(bad): \(String(describing: error))") }
             XCTAssertEqual(field, "pipeline.noise_correlation", bad)
         }
+        XCTAssertEqual(p.staticHoldThreshold, 0)  // absent: the sampled latents as they are
+        XCTAssertEqual(try PipelineConfiguration.decode(json: Data("{\"static_hold_threshold\": 0.3}".utf8)).staticHoldThreshold, 0.3)
+        for bad in ["-0.1", "1e9", "\"NaN\""] {
+            let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data("{\"static_hold_threshold\": \(bad)}".utf8)) }
+            guard case let .invalidConfig(field, _)? = error else { return XCTFail("\(bad): \(String(describing: error))") }
+            XCTAssertEqual(field, "pipeline.static_hold_threshold", bad)
+        }
         for bad in ["{\"fps\": 0}", "{\"sampler\": \"unipc9\"}", "{\"context_latent_frames\": 4}", "{\"sigmas\": [0.5, 0.9, 0]}",
                     "{\"num_inference_steps\": -1}", "{\"shift\": -2}", "{\"default_duration_s\": 0}"] {
             let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data(bad.utf8)) }
