@@ -1,7 +1,9 @@
 // Static hold (docs/design.md "Static hold"; tools/reference/pipeline.py `static_hold`): a motion-adaptive recursive
 // filter over a chunk's sampled latent frames, config.json `pipeline.static_hold_threshold` τ (0 = off).
-//   y₀ = x₀;  for t ≥ 1, per latent pixel (i, j):  d = x_t − y_{t−1},  a² = mean over C of d²,
-//   g = a² / (a² + τ²),  y_t = y_{t−1} + g·d.
+//   y₀ = x₀;  for t ≥ 1, per latent pixel (i, j):  d = x_t − y_{t−1},  a² = mean over C of d² (a: the RMS change),
+//   g = a⁴ / (a⁴ + τ⁴),  y_t = y_{t−1} + g·d.
+// The fourth power makes the gate steep: at a = τ/5 (the DiT's typical jitter at τ 0.3) it lets 0.16% through, so
+// the held value does not creep, which the decoder and 8-bit rounding would show as flicker.
 // The DiT's frame-to-frame jitter on a still background (well below τ) is held; a moving subject (well above τ)
 // passes almost unchanged; a slow drift builds up against the held value until it passes. Frame 0 of a later chunk
 // is its continuation context (the previous chunk's held last frame), so the hold carries across chunks.
@@ -12,7 +14,7 @@ public enum StaticHold {
         precondition(latents.rank == 4, "the static hold runs on one chunk's latents, [C, K, h, w]")
         guard threshold > 0 else { return latents }
         let (channels, frames, plane) = (latents.shape[0], latents.shape[1], latents.shape[2] * latents.shape[3])
-        let tau2 = Float(threshold * threshold)
+        let tau4 = Float(threshold * threshold * threshold * threshold)
         var held = latents
         var meanSquare = [Float](repeating: 0, count: plane)  // a² per latent pixel of frame t, [h·w]
         for t in 1..<max(1, frames) {
@@ -28,9 +30,9 @@ public enum StaticHold {
             for c in 0..<channels {
                 let now = (c * frames + t) * plane, before = now - plane
                 for i in 0..<plane {
-                    let a2 = meanSquare[i]
+                    let a4 = meanSquare[i] * meanSquare[i]
                     let d = latents.storage[now + i] - held.storage[before + i]
-                    held.storage[now + i] = held.storage[before + i] + (a2 / (a2 + tau2)) * d
+                    held.storage[now + i] = held.storage[before + i] + (a4 / (a4 + tau4)) * d
                 }
             }
         }
