@@ -20,6 +20,7 @@ from reference.sampler import sigma_list
 from reference.text_encoder import TextEncoder
 
 from .build_tokenizer import write as write_tokenizer
+from .latent import balance_time_phases
 from .vae import load_decoder
 
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
@@ -48,11 +49,12 @@ def decoder_provenance(vae_run: str) -> str:
     return "fine-tuned" if os.path.exists(os.path.join(vae_run, "state.pt")) else "constructed"
 
 
-def _store(state: dict, dtype) -> dict:
+def _store(state: dict, dtype, keep_f32: tuple = ()) -> dict:
+    """Matrices in `dtype`, vectors and keys ending in one of `keep_f32` in F32."""
     out = {}
     for k, v in state.items():
         v = v.detach().cpu().contiguous()
-        out[k] = v.to(dtype) if v.dim() >= 2 else v.float()
+        out[k] = v.to(dtype) if v.dim() >= 2 and not k.endswith(keep_f32) else v.float()
     return out
 
 
@@ -72,7 +74,8 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
     write_tokenizer(os.path.join(out, "tokenizer.json"))
     save_file(_store(dit.state_dict(), dt), os.path.join(out, "dit.safetensors"))
     save_file(_store(te.state_dict(), dt), os.path.join(out, "text_encoder.safetensors"))
-    save_file(_store(decoder.state_dict(), dt), os.path.join(out, "vae_decoder.safetensors"))
+    balance_time_phases(decoder)  # a still latent decodes to still frames (kept exact by F32 time_conv weights)
+    save_file(_store(decoder.state_dict(), dt, keep_f32=("time_conv.weight",)), os.path.join(out, "vae_decoder.safetensors"))
     vae_cfg = {k: v for k, v in decoder.cfg.items() if not k.startswith("encoder_")}
     vae_cfg["weights"] = "vae_decoder.safetensors"
     te_cfg = dict(te.cfg, weights="text_encoder.safetensors", tokenizer="tokenizer.json")
@@ -85,7 +88,7 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         "pipeline": pipeline_section(sampler, steps, shift, guidance, sigmas, noise_correlation,
                                      static_hold_threshold),
         "training": {"dit_steps": st["step"], "dit_minutes": round(st["elapsed"] / 60, 1), "weights": weights,
-                     "storage": dtype, "vae_decoder": decoder_provenance(vae_run)},
+                     "storage": dtype, "vae_decoder": decoder_provenance(vae_run), "vae_time_phases": "balanced"},
     }
     if distilled_guidance:
         # the DiT was distilled to give, in one pass, the teacher's guided velocity at this scale

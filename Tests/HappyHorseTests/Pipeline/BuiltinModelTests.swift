@@ -29,6 +29,40 @@ final class BuiltinModelTests: XCTestCase {
         }
     }
 
+    /// The shipped decoder draws a latent that does not change in time as frames that do not change: its time
+    /// upsamplers' two phases have equal tap sums (train.latent.balance_time_phases, F32 time_conv weights). Before
+    /// the balance, a still latent changed by ≈0.03 grey levels per frame with a 4-frame period.
+    func testStillLatentDecodesToStillFrames() throws {
+        let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
+            throw XCTSkip("models/builtin is absent")
+        }
+        let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
+        let c = pipeline.decoder.configuration
+        var noise = NoiseGenerator(seed: 5)
+        let plane = noise.normalTensor(shape: [c.latentChannels, 1, 8, 8])  // [C, 1, h, w]
+        var still = Tensor(shape: [c.latentChannels, 4, 8, 8])  // [C, T, h, w]: the same latent frame 4 times
+        for ch in 0..<c.latentChannels {
+            for t in 0..<4 {
+                for i in 0..<64 { still.storage[(ch * 4 + t) * 64 + i] = plane.storage[ch * 64 + i] }
+            }
+        }
+        for firstChunk in [true, false] {
+            let pixels = try pipeline.decoder(still, firstChunk: firstChunk)  // [3, F, H, W]
+            let (frames, size) = (pixels.shape[1], pixels.shape[2] * pixels.shape[3])
+            var worst: Float = 0
+            for ch in 0..<3 {
+                for f in 1..<frames {
+                    for i in 0..<size {
+                        let now = pixels.storage[(ch * frames + f) * size + i], first = pixels.storage[ch * frames * size + i]
+                        worst = max(worst, abs(now - first))
+                    }
+                }
+            }
+            XCTAssertLessThan(worst, 1e-4, "firstChunk \(firstChunk): frames of a still latent differ by up to \(worst) (pixel units, [-1, 1])")
+        }
+    }
+
     /// Bytes of a short clip of the built-in model (one chunk, 2 steps, guidance included).
     static func clipBytes(_ pipeline: TextToVideoPipeline, seed: UInt64) throws -> [[UInt8]] {
         let request = GenerationRequest(prompt: "a chestnut horse gallops to the left on a beach", seed: seed,
