@@ -1393,7 +1393,7 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           -1, G_MAXINT64, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_NUM_INFERENCE_STEPS,
       g_param_spec_uint ("num-inference-steps", "Inference steps",
-          "Number of denoising steps per chunk; 0 = the model's default (8 for the built-in model). "
+          "Number of denoising steps per chunk; 0 = the model's default (config.json pipeline.num_inference_steps; 3 for the built-in model). "
           "Applied at the next clip (live: the next chunk)", 0, 1000, DEFAULT_NUM_INFERENCE_STEPS,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_GUIDANCE_SCALE,
