@@ -55,6 +55,7 @@ typedef struct
   gchar *negative_prompt;
   gint steps;                   /* 0 = the model's default */
   gdouble guidance;
+  gdouble static_hold;          /* -1 = the model's default */
   gint64 seed;                  /* the seed property: -1 = a random seed */
   gint64 revision;
 } GstHappyHorseLiveSettings;

@@ -56,6 +56,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_happy_horse_src_debug);
 #define DEFAULT_SEED -1
 #define DEFAULT_NUM_INFERENCE_STEPS 0
 #define DEFAULT_GUIDANCE_SCALE 0.0  /* the model's default */
+#define DEFAULT_STATIC_HOLD -1.0    /* the model's default */
 #define DEFAULT_DURATION 5.0
 #define DEFAULT_NUM_CLIPS 1
 #define DEFAULT_MODEL_PATH NULL
@@ -73,6 +74,7 @@ enum
   PROP_LAST_SEED,
   PROP_NUM_INFERENCE_STEPS,
   PROP_GUIDANCE_SCALE,
+  PROP_STATIC_HOLD,
   PROP_DURATION,
   PROP_NUM_CLIPS,
   PROP_MODEL_PATH,
@@ -96,6 +98,7 @@ struct _GstHappyHorseSrc
   gint64 last_seed;
   guint num_inference_steps;
   gdouble guidance_scale;
+  gdouble static_hold;
   gdouble duration;
   guint num_clips;
   gchar *model_path;
@@ -103,7 +106,7 @@ struct _GstHappyHorseSrc
   gboolean is_live;
   gint64 timestamp_offset;
   guint latency_ms;             /* live: latency budget on top of the chunk generation time */
-  gint64 settings_revision;     /* bumped by changes of prompt, negative-prompt, steps, guidance */
+  gint64 settings_revision;     /* bumped by changes of prompt, negative-prompt, steps, guidance, static-hold */
 
   /* Live mode (gsthappyhorsesrc-live.c): created at init, started in start() when is-live. */
   GstHappyHorseLive *live;
@@ -313,6 +316,11 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
         break;
       self->guidance_scale = g_value_get_double (value);
       break;
+    case PROP_STATIC_HOLD:
+      if (!double_is_number (self, pspec, value))
+        break;
+      self->static_hold = g_value_get_double (value);
+      break;
     case PROP_DURATION:
       if (!double_is_number (self, pspec, value))
         break;
@@ -345,7 +353,7 @@ gst_happy_horse_src_set_property (GObject * object, guint prop_id, const GValue 
   }
   /* Live mode applies these at the next chunk (the worker compares revisions). */
   if (prop_id == PROP_PROMPT || prop_id == PROP_NEGATIVE_PROMPT || prop_id == PROP_NUM_INFERENCE_STEPS
-      || prop_id == PROP_GUIDANCE_SCALE || prop_id == PROP_SEED)
+      || prop_id == PROP_GUIDANCE_SCALE || prop_id == PROP_STATIC_HOLD || prop_id == PROP_SEED)
     self->settings_revision++;
   HH_OBJECT_UNLOCK (self);
 }
@@ -374,6 +382,9 @@ gst_happy_horse_src_get_property (GObject * object, guint prop_id, GValue * valu
       break;
     case PROP_GUIDANCE_SCALE:
       g_value_set_double (value, self->guidance_scale);
+      break;
+    case PROP_STATIC_HOLD:
+      g_value_set_double (value, self->static_hold);
       break;
     case PROP_DURATION:
       g_value_set_double (value, self->duration);
@@ -414,6 +425,7 @@ gst_happy_horse_src_get_live_settings (GstHappyHorseSrc * self, GstHappyHorseLiv
   out->negative_prompt = g_strdup (self->negative_prompt);
   out->steps = (gint) self->num_inference_steps;
   out->guidance = self->guidance_scale;
+  out->static_hold = self->static_hold;
   out->seed = self->seed;
   out->revision = self->settings_revision;
   HH_OBJECT_UNLOCK (self);
@@ -1054,7 +1066,7 @@ start_clip (GstHappyHorseSrc * self, gint64 clip)
   gchar *prompt, *negative, *error = NULL;
   gint64 seed_prop;
   guint steps;
-  gdouble guidance, duration;
+  gdouble guidance, static_hold, duration;
   guint64 seed;
   hh_status status;
   GstStructure *s;
@@ -1067,6 +1079,7 @@ start_clip (GstHappyHorseSrc * self, gint64 clip)
   seed_prop = self->seed;
   steps = self->num_inference_steps;
   guidance = self->guidance_scale;
+  static_hold = self->static_hold;
   duration = self->duration;
   HH_OBJECT_UNLOCK (self);
 
@@ -1094,7 +1107,7 @@ start_clip (GstHappyHorseSrc * self, gint64 clip)
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 
   status = hh_generation_start (self->engine, prompt, negative, seed, (int32_t) steps, (float) guidance,
-      duration, self->cancel, on_progress, self, &self->generation, &error);
+      static_hold, duration, self->cancel, on_progress, self, &self->generation, &error);
   g_free (prompt);
   g_free (negative);
 
@@ -1336,6 +1349,7 @@ gst_happy_horse_src_init (GstHappyHorseSrc * self)
   self->last_seed = -1;
   self->num_inference_steps = DEFAULT_NUM_INFERENCE_STEPS;
   self->guidance_scale = DEFAULT_GUIDANCE_SCALE;
+  self->static_hold = DEFAULT_STATIC_HOLD;
   self->duration = DEFAULT_DURATION;
   self->num_clips = DEFAULT_NUM_CLIPS;
   self->model_path = DEFAULT_MODEL_PATH;
@@ -1401,6 +1415,14 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           "Classifier-free guidance scale; 0 = the model's default (config.json pipeline.guidance_scale; 1.0 = none "
           "when absent; the built-in model is guidance-distilled at 3 and uses 1.0), up to 1.0 = no guidance, above 1.0 = guidance at that scale. "
           "Applied at the next clip (live: the next chunk)", 0.0, 50.0, DEFAULT_GUIDANCE_SCALE,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STATIC_HOLD,
+      g_param_spec_double ("static-hold", "Static hold",
+          "Threshold of the static hold, a motion-adaptive filter over the generated latent frames that keeps still "
+          "parts of the picture still (latent pixels that change by well under it keep their value); -1 = the "
+          "model's default (config.json pipeline.static_hold_threshold; 0.3 for the built-in model, off when absent), "
+          "0 = off (the generator's frames as sampled), higher = more held, slow motion too. "
+          "Applied at the next clip (live: the next chunk)", -1.0, 100.0, DEFAULT_STATIC_HOLD,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DURATION,
       g_param_spec_double ("duration", "Duration",

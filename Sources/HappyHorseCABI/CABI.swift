@@ -200,7 +200,8 @@ public func hh_cancel_free(_ p: UnsafeMutableRawPointer?) {
 @_cdecl("hh_generation_start")
 public func hh_generation_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
                                 _ negativePrompt: UnsafePointer<CChar>?, _ seed: UInt64, _ steps: Int32,
-                                _ guidance: Float, _ duration: Double, _ cancel: UnsafeMutableRawPointer,
+                                _ guidance: Float, _ staticHold: Double, _ duration: Double,
+                                _ cancel: UnsafeMutableRawPointer,
                                 _ progress: ProgressFn?, _ userData: UnsafeMutableRawPointer?,
                                 _ outGeneration: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                                 _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
@@ -209,7 +210,7 @@ public func hh_generation_start(_ enginePointer: UnsafeMutableRawPointer, _ prom
     let sink = CProgressSink(fn: progress, userData: userData)
     let request = GenerationRequest(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
                                     seed: seed, numInferenceSteps: Int(steps), guidanceScale: guidance,
-                                    durationSeconds: duration)
+                                    durationSeconds: duration, staticHoldThreshold: staticHold)
     do {
         let stream = try e.startGeneration(request, cancellation: token, progress: { sink($0) })
         outGeneration?.pointee = Unmanaged.passRetained(GenerationHandle(stream, format: e.nativeFormat)).toOpaque()

@@ -23,6 +23,7 @@ struct HappyHorseSrcTests {
         #expect(getInt64(element, "last-seed") == -1)
         #expect(getUInt(element, "num-inference-steps") == 0)
         #expect(getDouble(element, "guidance-scale") == 0.0)  // the model's default
+        #expect(getDouble(element, "static-hold") == -1.0)  // the model's default
         #expect(getDouble(element, "duration") == 5.0)
         #expect(getUInt(element, "num-clips") == 1)
         #expect(getString(element, "model-path") == nil)
@@ -35,6 +36,7 @@ struct HappyHorseSrcTests {
         setProperty(element, "seed", Int64(1234))
         setProperty(element, "num-inference-steps", UInt32(12))
         setProperty(element, "guidance-scale", 3.5)
+        setProperty(element, "static-hold", 0.0)
         setProperty(element, "duration", 2.5)
         setProperty(element, "num-clips", UInt32(3))
         setProperty(element, "model-path", "/tmp/some-model")
@@ -48,6 +50,7 @@ struct HappyHorseSrcTests {
         #expect(getInt64(element, "seed") == 1234)
         #expect(getUInt(element, "num-inference-steps") == 12)
         #expect(getDouble(element, "guidance-scale") == 3.5)
+        #expect(getDouble(element, "static-hold") == 0.0)
         #expect(getDouble(element, "duration") == 2.5)
         #expect(getUInt(element, "num-clips") == 3)
         #expect(getString(element, "model-path") == "/tmp/some-model")
@@ -79,6 +82,25 @@ struct HappyHorseSrcTests {
         #expect(range.minimum == 0 && range.maximum == 50)
         let blurb = String(cString: g_param_spec_get_blurb(spec))
         #expect(blurb.contains("0 = the model's default (config.json pipeline.guidance_scale"), "\(blurb)")
+    }
+
+    /// static-hold reaches the engine: a strong hold gives other frames than none (the pattern engine has no
+    /// latents to hold, so only the property's spec is checked with it).
+    @Test func staticHoldReachesTheEngine() throws {
+        let element = try #require(gst_element_factory_make("happyhorsesrc", nil))
+        defer { gst_object_unref(UnsafeMutableRawPointer(element)) }
+        let klass = UnsafeMutableRawPointer(gobject(element).pointee.g_type_instance.g_class!)
+            .assumingMemoryBound(to: GObjectClass.self)
+        let spec = try #require(g_object_class_find_property(klass, "static-hold"))
+        let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
+        #expect(range.minimum == -1 && range.maximum == 100 && range.default_value == -1)
+        let blurb = String(cString: g_param_spec_get_blurb(spec))
+        #expect(blurb.contains("-1 = the model's default (config.json pipeline.static_hold_threshold"), "\(blurb)")
+        guard testEngine.isReal else { return }
+        let off = try TestPipeline(launchLine("seed=42 static-hold=0")).run()
+        let strong = try TestPipeline(launchLine("seed=42 static-hold=50")).run()
+        #expect(!off.isEmpty && off.count == strong.count)
+        #expect(off.map(\.checksum) != strong.map(\.checksum))
     }
 
     // MARK: Caps

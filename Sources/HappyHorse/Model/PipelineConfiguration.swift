@@ -117,6 +117,11 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         requested > 0 ? requested : guidanceScale
     }
 
+    /// The static hold threshold a request runs with: its own when ≥ 0 (0 = off), else the model's.
+    public func resolvedStaticHoldThreshold(_ requested: Double) -> Double {
+        requested >= 0 ? requested : staticHoldThreshold
+    }
+
     /// The schedule this configuration asks for: the explicit `sigmas`, or the shifted grid of spec 3.1.
     public var schedule: [Double] {
         sigmas ?? Sigmas.shifted(steps: numInferenceSteps, shift: shift)

@@ -33,6 +33,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
     var text: Tensor  // [L, text_in]
     var negativeText: Tensor?  // [L', text_in] when CFG runs
     var guidanceScale: Float
+    var staticHoldThreshold: Double  // resolved: 0 = off
     let cancellation: CancellationToken
     let progress: @Sendable (GenerationProgress) -> Void
     let latentShape: [Int]  // [C, K, h, w]
@@ -71,6 +72,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
         latentShape = [dir.vae.latentChannels, p.chunkLatentFrames, p.height / cell, p.width / cell]
         noise = NoiseGenerator(seed: request.seed)
         guidanceScale = p.resolvedGuidanceScale(request.guidanceScale)  // request 0 = the model's guidance_scale
+        staticHoldThreshold = p.resolvedStaticHoldThreshold(request.staticHoldThreshold)  // request −1 = the model's
 
         progress(GenerationProgress(stage: .encodingPrompt, step: 0, totalSteps: plan.chunkCount * (sigmas.count - 1),
                                     elapsedSeconds: 0, etaSeconds: 0))
@@ -139,7 +141,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
                                                     noise: .injected(initial: initial, steps: steps),
                                                     cancellation: cancellation, progress: { _ in self.stepFinished() })
         // [C, K, h, w]; also the next chunk's context
-        let video = StaticHold.apply(sampled.video, threshold: pipeline.directory.pipeline.staticHoldThreshold)
+        let video = StaticHold.apply(sampled.video, threshold: staticHoldThreshold)
         timings.denoising += Date().timeIntervalSince(denoiseStart)
         timings.denoisingCPU += GenerationTimings.processCPUSeconds() - denoiseCPU
         let (decodeStart, decodeCPU) = (Date(), GenerationTimings.processCPUSeconds())

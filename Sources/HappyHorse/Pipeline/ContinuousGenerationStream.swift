@@ -24,14 +24,17 @@ public struct ContinuousSettings: Sendable, Equatable {
     public var guidanceScale: Float
     /// Caller's tag for this set of settings; frames report the revision of the chunk that made them.
     public var revision: Int64
+    /// Static hold threshold; negative = the model's (`pipeline.static_hold_threshold`), 0 = off.
+    public var staticHoldThreshold: Double
 
     public init(prompt: String, negativePrompt: String = "", numInferenceSteps: Int = 0, guidanceScale: Float = 0,
-                revision: Int64 = 0) {
+                revision: Int64 = 0, staticHoldThreshold: Double = -1) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.numInferenceSteps = numInferenceSteps
         self.guidanceScale = guidanceScale
         self.revision = revision
+        self.staticHoldThreshold = staticHoldThreshold
     }
 }
 
@@ -93,7 +96,8 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
         current = settings
         var request = try GenerationRequest(prompt: settings.prompt, negativePrompt: settings.negativePrompt, seed: seed,
                                             numInferenceSteps: settings.numInferenceSteps,
-                                            guidanceScale: settings.guidanceScale, durationSeconds: 1).validated()
+                                            guidanceScale: settings.guidanceScale, durationSeconds: 1,
+                                            staticHoldThreshold: settings.staticHoldThreshold).validated()
         request.durationSeconds = Self.endlessSeconds  // past validated()'s clip limit on purpose
         generation = try ChunkedGeneration(pipeline: pipeline, request: request, cancellation: cancellation,
                                            progress: { _ in })
@@ -137,6 +141,7 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
     func applyPendingSettings() throws {
         guard let settings = next else { return }
         next = nil
+        try GenerationRequest.checkStaticHold(settings.staticHoldThreshold)
         let dir = pipeline.directory, p = dir.pipeline
         if settings.prompt != current.prompt {
             let (embedding, unknown) = try pipeline.encodePrompt(settings.prompt)
@@ -151,6 +156,7 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
             generation.negativeText = nil
         }
         generation.guidanceScale = guidance
+        generation.staticHoldThreshold = p.resolvedStaticHoldThreshold(settings.staticHoldThreshold)  // −1 = the model's
         if settings.numInferenceSteps != current.numInferenceSteps {
             let steps = settings.numInferenceSteps > 0 ? settings.numInferenceSteps : p.numInferenceSteps
             generation.sigmas = (p.sigmas != nil && steps == p.numInferenceSteps) ? p.schedule

@@ -12,6 +12,15 @@ extension GenerationRequest {
         guard guidanceScale.isFinite, guidanceScale >= 0, guidanceScale <= 100 else {
             throw HappyHorseError.invalidArgument(name: "guidance-scale", reason: "\(guidanceScale) is outside [0, 100]")
         }
+        try Self.checkStaticHold(staticHoldThreshold)
         return self
+    }
+
+    /// A requested static hold threshold: -1 (the model's), 0 (off) or a threshold up to 100.
+    static func checkStaticHold(_ threshold: Double) throws {
+        guard threshold.isFinite, threshold >= -1, threshold <= 100 else {
+            throw HappyHorseError.invalidArgument(name: "static-hold",
+                                                  reason: "\(threshold) is outside [-1, 100] (-1 = the model's, 0 = off)")
+        }
     }
 }

@@ -13,15 +13,19 @@ public struct GenerationRequest: Sendable, Equatable {
     public var guidanceScale: Float
     /// Clip length in seconds of video at the model's frame rate.
     public var durationSeconds: Double
+    /// Threshold of the static hold over sampled latents (`StaticHold.swift`); negative = the model's
+    /// (`pipeline.static_hold_threshold`), 0 = off.
+    public var staticHoldThreshold: Double
 
     public init(prompt: String, negativePrompt: String = "", seed: UInt64 = 42, numInferenceSteps: Int = 0,
-                guidanceScale: Float = 0, durationSeconds: Double = 5.0) {
+                guidanceScale: Float = 0, durationSeconds: Double = 5.0, staticHoldThreshold: Double = -1) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.seed = seed
         self.numInferenceSteps = numInferenceSteps
         self.guidanceScale = guidanceScale
         self.durationSeconds = durationSeconds
+        self.staticHoldThreshold = staticHoldThreshold
     }
 }
 

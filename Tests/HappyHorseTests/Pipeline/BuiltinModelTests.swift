@@ -63,6 +63,33 @@ final class BuiltinModelTests: XCTestCase {
         }
     }
 
+    /// A request's static hold: −1 runs the model's (0.3 for the built-in model: the same bytes as asking for 0.3),
+    /// 0 turns it off (other frames: the sampled latents are decoded as they are); out-of-range values are refused
+    /// by name.
+    func testStaticHoldOfARequest() throws {
+        let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
+            throw XCTSkip("models/builtin is absent")
+        }
+        let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
+        XCTAssertEqual(pipeline.directory.pipeline.staticHoldThreshold, 0.3)
+        func clip(_ hold: Double) throws -> [[UInt8]] {
+            let request = GenerationRequest(prompt: "a grey horse walks to the right in the snow", seed: 4,
+                                            durationSeconds: 0.6, staticHoldThreshold: hold)
+            return try PipelineTestSupport.frames(pipeline.startGeneration(request, cancellation: CancellationToken(),
+                                                                           progress: { _ in })).map(\.rgb)
+        }
+        let modelDefault = try clip(-1)
+        XCTAssertEqual(modelDefault, try clip(0.3))
+        XCTAssertNotEqual(modelDefault, try clip(0))
+        for bad in [-1.5, 100.5, Double.nan, Double.infinity] {
+            XCTAssertThrowsError(try clip(bad), "\(bad)") { error in
+                guard case let .invalidArgument(name, _)? = error as? HappyHorseError else { return XCTFail("\(error)") }
+                XCTAssertEqual(name, "static-hold")
+            }
+        }
+    }
+
     /// Bytes of a short clip of the built-in model (one chunk, 2 steps, guidance included).
     static func clipBytes(_ pipeline: TextToVideoPipeline, seed: UInt64) throws -> [[UInt8]] {
         let request = GenerationRequest(prompt: "a chestnut horse gallops to the left on a beach", seed: seed,

@@ -57,6 +57,27 @@ final class ContinuousGenerationStreamTests: XCTestCase {
         XCTAssertNotEqual(got[20].frame.rgb, reference[20].frame.rgb)
     }
 
+    /// A static hold in an update applies from the next chunk (the random model has none in its config); a value out
+    /// of range fails the stream with an error naming `static-hold` instead of being used.
+    func testStaticHoldChangesAtTheNextChunk() throws {
+        let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
+        XCTAssertEqual(pipeline.directory.pipeline.staticHoldThreshold, 0)
+        let a = ContinuousSettings(prompt: "a bay horse walks right", revision: 1)
+        let reference = try frames(pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken()), 21)
+        let live = try pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken())
+        var got = try frames(live, 5)
+        live.update(ContinuousSettings(prompt: a.prompt, revision: 2, staticHoldThreshold: 50))
+        got += try frames(live, 16)
+        for n in 0..<9 { XCTAssertEqual(got[n].frame.rgb, reference[n].frame.rgb, "frame \(n) (chunk 0) must not change") }
+        XCTAssertNotEqual(got[20].frame.rgb, reference[20].frame.rgb, "a hold of 50 keeps chunk 1 at its context frame")
+        live.update(ContinuousSettings(prompt: a.prompt, revision: 3, staticHoldThreshold: .nan))
+        XCTAssertEqual(live.pendingFrames, 0)  // chunk 1 handed out: the next frame starts chunk 2
+        XCTAssertThrowsError(try live.nextFrame()) { error in
+            guard case let .invalidArgument(name, _)? = error as? HappyHorseError else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "static-hold")
+        }
+    }
+
     /// Guidance 0 in an update is resolved per chunk to the model's `pipeline.guidance_scale` (2 here): the same
     /// frames as updating to 2, different from staying at 1 (no guidance) once the changed chunk shows.
     func testGuidanceZeroAtTheNextChunkIsTheModelsScale() throws {
