@@ -71,12 +71,17 @@ struct HappyHorseSrcTests {
     }
 
     /// What gst-inspect shows for guidance-scale: default 0 (the model's default), range 0 … 50.
-    @Test func guidanceScaleDefaultsToTheModels() throws {
+    /// The element class's spec of property `name` (the class outlives the test).
+    static func paramSpec(_ name: String) throws -> UnsafeMutablePointer<GParamSpec> {
         let element = try #require(gst_element_factory_make("happyhorsesrc", nil))
         defer { gst_object_unref(UnsafeMutableRawPointer(element)) }
         let klass = UnsafeMutableRawPointer(gobject(element).pointee.g_type_instance.g_class!)
             .assumingMemoryBound(to: GObjectClass.self)
-        let spec = try #require(g_object_class_find_property(klass, "guidance-scale"))
+        return try #require(g_object_class_find_property(klass, name))
+    }
+
+    @Test func guidanceScaleDefaultsToTheModels() throws {
+        let spec = try Self.paramSpec("guidance-scale")
         #expect(g_value_get_double(g_param_spec_get_default_value(spec)) == 0)
         let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
         #expect(range.minimum == 0 && range.maximum == 50)
@@ -87,11 +92,7 @@ struct HappyHorseSrcTests {
     /// static-hold reaches the engine: a strong hold gives other frames than none (the pattern engine has no
     /// latents to hold, so only the property's spec is checked with it).
     @Test func staticHoldReachesTheEngine() throws {
-        let element = try #require(gst_element_factory_make("happyhorsesrc", nil))
-        defer { gst_object_unref(UnsafeMutableRawPointer(element)) }
-        let klass = UnsafeMutableRawPointer(gobject(element).pointee.g_type_instance.g_class!)
-            .assumingMemoryBound(to: GObjectClass.self)
-        let spec = try #require(g_object_class_find_property(klass, "static-hold"))
+        let spec = try Self.paramSpec("static-hold")
         let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
         #expect(range.minimum == -1 && range.maximum == 100 && range.default_value == -1)
         let blurb = String(cString: g_param_spec_get_blurb(spec))
