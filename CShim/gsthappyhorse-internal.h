@@ -72,6 +72,7 @@ typedef struct
   gchar *applied_prompt;
   guint64 seed;
   gdouble guidance;
+  gdouble static_hold;          /* resolved: the model's for -1 */
 } GstHappyHorseLiveFrameInfo;
 
 /* gsthappyhorsesrc.c, for the live code */
@@ -85,7 +86,8 @@ G_GNUC_INTERNAL void gst_happy_horse_live_class_init (GstElementClass * element_
 G_GNUC_INTERNAL GstHappyHorseLive *gst_happy_horse_live_new (GstHappyHorseSrc * src);
 G_GNUC_INTERNAL void gst_happy_horse_live_free (GstHappyHorseLive * live);
 G_GNUC_INTERNAL gboolean gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed,
-    gint64 seed_property, gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance);
+    gint64 seed_property, gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance,
+    gdouble default_static_hold);
 G_GNUC_INTERNAL void gst_happy_horse_live_stop (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock_stop (GstHappyHorseLive * live);

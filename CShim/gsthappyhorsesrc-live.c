@@ -42,8 +42,9 @@ typedef struct
   gint steps;
   gdouble chunk_seconds;        /* > 0 on the first frame handed out by a chunk */
   gchar *applied_prompt;        /* non-NULL on the first frame of a new settings revision */
-  guint64 seed;                 /* with applied_prompt: that revision's seed and guidance */
+  guint64 seed;                 /* with applied_prompt: that revision's seed, guidance and static hold */
   gdouble guidance;
+  gdouble static_hold;
 } LiveFrame;
 
 typedef struct
@@ -73,12 +74,14 @@ struct _GstHappyHorseLive
   guint latency_ms;
   gint default_steps;
   gdouble default_guidance;     /* the model's, which guidance-scale 0 stands for (resolved again by the engine) */
+  gdouble default_static_hold;  /* the model's, which static-hold -1 stands for (resolved again by the engine) */
 
   /* What the worker sent to the engine (worker thread only, reset by start). */
   gint64 sent_revision;
   gint sent_steps;
   gchar *sent_prompt;           /* of sent_revision */
   gdouble sent_guidance;
+  gdouble sent_static_hold;
   gint64 seed_property;         /* seed property the noise seed came from (-1: drawn at random) */
   guint64 stream_seed;          /* seed the noise of the next chunks comes from */
 
@@ -268,6 +271,7 @@ apply_settings (GstHappyHorseLive * live, gint64 next_index)
       g_free (live->sent_prompt);
       live->sent_prompt = g_strdup (s.prompt);
       live->sent_guidance = s.guidance > 0 ? s.guidance : live->default_guidance;
+      live->sent_static_hold = s.static_hold >= 0 ? s.static_hold : live->default_static_hold;
     }
     live->sent_revision = s.revision;
     live->sent_steps = steps;
@@ -338,6 +342,7 @@ worker (gpointer data)
       f->applied_prompt = g_strdup (revision == live->sent_revision && live->sent_prompt ? live->sent_prompt : "");
       f->seed = live->stream_seed;
       f->guidance = live->sent_guidance;
+      f->static_hold = live->sent_static_hold;
       previous_revision = revision;
     }
     produced = index + 1;
@@ -364,7 +369,8 @@ worker (gpointer data)
 
 gboolean
 gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed, gint64 seed_property,
-    gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance)
+    gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance,
+    gdouble default_static_hold)
 {
   GstHappyHorseLiveSettings s = { 0 };
   gchar *error = NULL;
@@ -380,12 +386,14 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   live->latency_ms = latency_ms;
   live->default_steps = MAX (default_steps, 1);
   live->default_guidance = default_guidance;
+  live->default_static_hold = default_static_hold;
   live->stream_seed = seed;
   live->seed_property = seed_property;
   live->sent_revision = G_MININT64;
   live->sent_steps = -1;
   g_clear_pointer (&live->sent_prompt, g_free);
   live->sent_guidance = 0;
+  live->sent_static_hold = 0;
   live->cancel = hh_cancel_new ();
 
   gst_happy_horse_src_get_live_settings (live->src, &s);
@@ -518,6 +526,7 @@ gst_happy_horse_live_pop (GstHappyHorseLive * live, GstBuffer * native, GstHappy
   f->applied_prompt = NULL;
   info->seed = f->seed;
   info->guidance = f->guidance;
+  info->static_hold = f->static_hold;
   live_frame_free (f);
   return GST_FLOW_OK;
 }
@@ -587,6 +596,7 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
           "steps", G_TYPE_INT, info->steps,
           "seed", G_TYPE_UINT64, info->seed,
           "guidance-scale", G_TYPE_DOUBLE, info->guidance,
+          "static-hold", G_TYPE_DOUBLE, info->static_hold,
           "revision", G_TYPE_INT64, info->revision,
           "chunk", G_TYPE_INT64, info->chunk,
           "frame", G_TYPE_INT64, info->index,

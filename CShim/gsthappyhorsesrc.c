@@ -122,6 +122,7 @@ struct _GstHappyHorseSrc
   gint fps_n, fps_d;
   gint default_steps;
   gdouble default_guidance;     /* the model's guidance scale, used for guidance-scale 0 */
+  gdouble default_static_hold;  /* the model's static hold threshold, used for static-hold -1 */
   gint64 frames_per_clip;
   guint num_clips_run;          /* num-clips snapshot of this run */
   guint64 base_seed;            /* clip k of this run uses base_seed + k */
@@ -552,6 +553,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   HH_OBJECT_UNLOCK (self);
   self->default_steps = hh_engine_default_steps (self->engine);
   self->default_guidance = hh_engine_default_guidance_scale (self->engine);
+  self->default_static_hold = hh_engine_default_static_hold (self->engine);
   {
     gint64 frames = hh_engine_frame_count (self->engine, duration);
 
@@ -602,7 +604,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
   HH_OBJECT_UNLOCK (self);
   if (is_live && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, seed, self->fps_n,
-          self->fps_d, latency_ms, self->default_steps, self->default_guidance)) {
+          self->fps_d, latency_ms, self->default_steps, self->default_guidance, self->default_static_hold)) {
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
     self->engine = NULL;

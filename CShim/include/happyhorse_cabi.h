@@ -91,6 +91,10 @@ int32_t hh_engine_default_steps (const hh_engine *engine);
  * guidance_scale 0 runs with. */
 float hh_engine_default_guidance_scale (const hh_engine *engine);
 
+/* The model's static hold threshold (config.json pipeline.static_hold_threshold, 0 when absent): what a request
+ * with static_hold -1 runs with. */
+double hh_engine_default_static_hold (const hh_engine *engine);
+
 /* Number of frames a clip of duration_seconds produces (the model's frame-count rules). */
 int64_t hh_engine_frame_count (const hh_engine *engine, double duration_seconds);
 

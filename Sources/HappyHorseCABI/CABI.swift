@@ -159,6 +159,11 @@ public func hh_engine_default_guidance_scale(_ p: UnsafeRawPointer) -> Float {
     engine(p).defaultGuidanceScale
 }
 
+@_cdecl("hh_engine_default_static_hold")
+public func hh_engine_default_static_hold(_ p: UnsafeRawPointer) -> Double {
+    engine(p).defaultStaticHoldThreshold
+}
+
 @_cdecl("hh_engine_frame_count")
 public func hh_engine_frame_count(_ p: UnsafeRawPointer, _ duration: Double) -> Int64 {
     Int64(engine(p).frameCount(durationSeconds: duration))

@@ -234,6 +234,24 @@ import Testing
         #expect(testEngine.engine.defaultGuidanceScale != 0)
     }
 
+    /// static-hold while PLAYING: settings-applied reports the threshold the chunk ran with (-1 = the model's).
+    @Test func staticHoldChangesAreReportedResolved() throws {
+        let h = try LiveHarness { _ in }
+        h.play()
+        var frames = try h.pull(6)
+        setProperty(h.element, "static-hold", 2.0)
+        frames += try h.pull(30)
+        setProperty(h.element, "static-hold", -1.0)
+        frames += try h.pull(30)
+        let applied = h.messages("happyhorsesrc-settings-applied")
+        #expect(applied.count >= 2, "both changes are reported")
+        guard applied.count >= 2 else { return }
+        _ = Self.checkApplied(applied[0], h, frames, after: 6)
+        #expect(Self.double(applied[0], "static-hold") == 2.0)
+        #expect(Self.double(applied[1], "static-hold") == testEngine.engine.defaultStaticHoldThreshold)
+        #expect(testEngine.engine.defaultStaticHoldThreshold > 0)
+    }
+
     @Test func textPadDrivesThePromptAtItsTimestamps() throws {
         let (a, b) = testEngine.distinctPrompts
         let h = try LiveHarness { setProperty($0, "prompt", a) }

@@ -98,6 +98,8 @@ public protocol TextToVideoEngine: AnyObject, Sendable {
     var defaultInferenceSteps: Int { get }
     /// Guidance scale a request of 0 runs with (the model's `pipeline.guidance_scale`; 1 = no guidance).
     var defaultGuidanceScale: Float { get }
+    /// Static hold threshold a request of −1 runs with (the model's `pipeline.static_hold_threshold`; 0 = none).
+    var defaultStaticHoldThreshold: Double { get }
     /// Number of frames a clip of `durationSeconds` produces (the model's frame rules, e.g. 4(T−1)+1).
     func frameCount(durationSeconds: Double) -> Int
     func startGeneration(_ request: GenerationRequest, cancellation: CancellationToken,

@@ -53,6 +53,7 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     public var defaultInferenceSteps: Int { directory.pipeline.numInferenceSteps }
 
     public var defaultGuidanceScale: Float { directory.pipeline.guidanceScale }
+    public var defaultStaticHoldThreshold: Double { directory.pipeline.staticHoldThreshold }
 
     /// max(1, round(duration · fps)): the stream returns exactly this many frames (ClipPlan).
     public func frameCount(durationSeconds: Double) -> Int {

@@ -20,6 +20,7 @@ final class PatternEngine: TextToVideoEngine, @unchecked Sendable {
     let defaultInferenceSteps = 4
     /// Not 1, so that tests can tell the resolved default from the property's 0.
     let defaultGuidanceScale: Float = 2.5
+    let defaultStaticHoldThreshold = 0.25  // reported only: the pattern has no latents to hold
 
     func frameCount(durationSeconds: Double) -> Int {
         max(1, Int((durationSeconds * Double(nativeFormat.framesPerSecond)).rounded()))
