@@ -146,8 +146,9 @@ def mixed_noise(rng: NoiseGenerator, shape, rho: float) -> torch.Tensor:
 def static_hold(lat: torch.Tensor, threshold: float) -> torch.Tensor:
     """A chunk's latents [C, K, h, w] after the static hold (a motion-adaptive recursive filter over its frames):
     y_0 = x_0 and, for t >= 1, per latent pixel, d = x_t - y_{t-1}, a2 = mean over C of d^2 (the RMS change a,
-    squared), g = a2^2 / (a2^2 + tau^4) (= a^4 / (a^4 + tau^4)), y_t = y_{t-1} + g d, in float32 (tau = threshold). A latent pixel whose change is well below tau (the DiT's
-    frame-to-frame jitter on a still background) keeps its previous value; one that changes by well above tau
+    squared), g = a2^2 / (a2^2 + tau^4) (= a^4 / (a^4 + tau^4)), y_t = y_{t-1} + g d, in float32 (tau = threshold).
+    A latent pixel whose change is well below tau (the DiT's frame-to-frame jitter on a still background) keeps its
+    previous value; one that changes by well above tau
     (a moving subject) passes almost unchanged; a slow drift builds up against the held value until it passes.
     Frame 0 is the continuation context of a later chunk (the previous chunk's held last frame), so holding
     carries across chunks. threshold <= 0: lat itself."""

@@ -74,7 +74,8 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
     write_tokenizer(os.path.join(out, "tokenizer.json"))
     save_file(_store(dit.state_dict(), dt), os.path.join(out, "dit.safetensors"))
     save_file(_store(te.state_dict(), dt), os.path.join(out, "text_encoder.safetensors"))
-    balance_time_phases(decoder)  # a still latent decodes to still frames (kept exact by F32 time_conv weights)
+    removed = balance_time_phases(decoder)  # a still latent decodes to still frames (kept exact by F32 time_conv weights)
+    print(f"decoder time phases balanced (largest tap-sum difference removed: {removed:.4f})")
     save_file(_store(decoder.state_dict(), dt, keep_f32=("time_conv.weight",)), os.path.join(out, "vae_decoder.safetensors"))
     vae_cfg = {k: v for k, v in decoder.cfg.items() if not k.startswith("encoder_")}
     vae_cfg["weights"] = "vae_decoder.safetensors"
