@@ -4,11 +4,17 @@ import XCTest
 
 /// The shipped model directory (models/builtin) loads and generates a short clip. Skipped when it is absent.
 final class BuiltinModelTests: XCTestCase {
-    func testLoadsAndGeneratesAShortClip() throws {
+    /// models/builtin of this checkout; skips the test when it is absent.
+    static func builtinDirectory() throws -> URL {
         let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
             throw XCTSkip("models/builtin is absent")
         }
+        return dir
+    }
+
+    func testLoadsAndGeneratesAShortClip() throws {
+        let dir = try Self.builtinDirectory()
         var logs: [String] = []
         let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 0) { logs.append($0) }
         XCTAssertEqual(pipeline.nativeFormat, NativeVideoFormat(width: 256, height: 256, framesPerSecond: 25))
@@ -33,10 +39,7 @@ final class BuiltinModelTests: XCTestCase {
     /// upsamplers' two phases have equal tap sums (train.latent.balance_time_phases, F32 time_conv weights). Before
     /// the balance, a still latent changed by ≈0.03 grey levels per frame with a 4-frame period.
     func testStillLatentDecodesToStillFrames() throws {
-        let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("models/builtin is absent")
-        }
+        let dir = try Self.builtinDirectory()
         let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
         let c = pipeline.decoder.configuration
         var noise = NoiseGenerator(seed: 5)
@@ -67,10 +70,7 @@ final class BuiltinModelTests: XCTestCase {
     /// 0 turns it off (other frames: the sampled latents are decoded as they are); out-of-range values are refused
     /// by name.
     func testStaticHoldOfARequest() throws {
-        let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("models/builtin is absent")
-        }
+        let dir = try Self.builtinDirectory()
         let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
         XCTAssertEqual(pipeline.directory.pipeline.staticHoldThreshold, 0.3)
         func clip(_ hold: Double) throws -> [[UInt8]] {
@@ -103,10 +103,7 @@ final class BuiltinModelTests: XCTestCase {
     /// so an engine configured with 1 thread (or an attention scope that set OpenBLAS to one thread) changed the
     /// frames of another engine running at the same time (seen as flaky same-seed element tests).
     func testFramesDoNotDependOnThreadsOrOnOtherEngines() throws {
-        let dir = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("models/builtin is absent")
-        }
+        let dir = try Self.builtinDirectory()
         let one = try TextToVideoPipeline(modelDirectory: dir, threads: 1, log: { _ in })
         let alone1 = try Self.clipBytes(one, seed: 3)
         let two = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
