@@ -1409,7 +1409,7 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
           -1, G_MAXINT64, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_NUM_INFERENCE_STEPS,
       g_param_spec_uint ("num-inference-steps", "Inference steps",
-          "Number of denoising steps per chunk; 0 = the model's default (config.json pipeline.num_inference_steps; 3 for the built-in model). "
+          "Number of denoising steps per chunk; 0 = the model's default (config.json pipeline.num_inference_steps; 4 for the built-in model). "
           "Applied at the next clip (live: the next chunk)", 0, 1000, DEFAULT_NUM_INFERENCE_STEPS,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_GUIDANCE_SCALE,
@@ -1422,7 +1422,7 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
       g_param_spec_double ("static-hold", "Static hold",
           "Threshold of the static hold, a motion-adaptive filter over the generated latent frames that keeps still "
           "parts of the picture still (latent pixels that change by well under it keep their value); -1 = the "
-          "model's default (config.json pipeline.static_hold_threshold; 0.3 for the built-in model, off when absent), "
+          "model's default (config.json pipeline.static_hold_threshold; 0.8 for the built-in model, off when absent), "
           "0 = off (the generator's frames as sampled), higher = more held, slow motion too. "
           "Applied at the next clip (live: the next chunk)", -1.0, 100.0, DEFAULT_STATIC_HOLD,
           rw | GST_PARAM_MUTABLE_PLAYING));

@@ -66,13 +66,13 @@ final class BuiltinModelTests: XCTestCase {
         }
     }
 
-    /// A request's static hold: −1 runs the model's (0.3 for the built-in model: the same bytes as asking for 0.3),
+    /// A request's static hold: −1 runs the model's (0.8 for the built-in model: the same bytes as asking for 0.8),
     /// 0 turns it off (other frames: the sampled latents are decoded as they are); out-of-range values are refused
     /// by name.
     func testStaticHoldOfARequest() throws {
         let dir = try Self.builtinDirectory()
         let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 2, log: { _ in })
-        XCTAssertEqual(pipeline.directory.pipeline.staticHoldThreshold, 0.3)
+        XCTAssertEqual(pipeline.directory.pipeline.staticHoldThreshold, 0.8)
         func clip(_ hold: Double) throws -> [[UInt8]] {
             let request = GenerationRequest(prompt: "a grey horse walks to the right in the snow", seed: 4,
                                             durationSeconds: 0.6, staticHoldThreshold: hold)
@@ -80,7 +80,7 @@ final class BuiltinModelTests: XCTestCase {
                                                                            progress: { _ in })).map(\.rgb)
         }
         let modelDefault = try clip(-1)
-        XCTAssertEqual(modelDefault, try clip(0.3))
+        XCTAssertEqual(modelDefault, try clip(0.8))
         XCTAssertNotEqual(modelDefault, try clip(0))
         for bad in [-1.5, 100.5, Double.nan, Double.infinity] {
             XCTAssertThrowsError(try clip(bad), "\(bad)") { error in
