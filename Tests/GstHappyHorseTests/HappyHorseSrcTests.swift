@@ -89,6 +89,20 @@ struct HappyHorseSrcTests {
         #expect(blurb.contains("0 = the model's default (config.json pipeline.guidance_scale"), "\(blurb)")
     }
 
+    /// The blurbs that quote the built-in model's defaults quote what its config.json says (they drift when the
+    /// model is re-exported with another schedule or hold).
+    @Test func blurbsQuoteTheBuiltinModelsDefaults() throws {
+        let data = try Data(contentsOf: ModelLocator.sourceCheckoutBuiltin.appendingPathComponent("config.json"))
+        let config = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let pipeline = try #require(config["pipeline"] as? [String: Any])
+        let steps = try #require(pipeline["num_inference_steps"] as? Int)
+        let hold = try #require(pipeline["static_hold_threshold"] as? Double)
+        let stepsBlurb = String(cString: g_param_spec_get_blurb(try Self.paramSpec("num-inference-steps")))
+        #expect(stepsBlurb.contains("; \(steps) for the built-in model"), "\(stepsBlurb)")
+        let holdBlurb = String(cString: g_param_spec_get_blurb(try Self.paramSpec("static-hold")))
+        #expect(holdBlurb.contains("; \(hold) for the built-in model"), "\(holdBlurb)")
+    }
+
     /// static-hold reaches the engine: a strong hold gives other frames than none (the pattern engine has no
     /// latents to hold, so only the property's spec is checked with it).
     @Test func staticHoldReachesTheEngine() throws {
