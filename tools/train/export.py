@@ -124,7 +124,7 @@ def main():
                     help="pipeline.noise_correlation (default: what the DiT run trained with, 0 before it was recorded)")
     ap.add_argument("--static-hold", type=float, default=0.0,
                     help="pipeline.static_hold_threshold: the static hold's threshold (normalised latent RMS "
-                         "change per latent pixel; 0 = off; the built-in model ships 0.3)")
+                         "change per latent pixel; 0 = off; the built-in model's value and how it was chosen: docs/builtin-model.md)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,

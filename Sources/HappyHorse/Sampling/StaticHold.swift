@@ -2,7 +2,7 @@
 // filter over a chunk's sampled latent frames, config.json `pipeline.static_hold_threshold` τ (0 = off).
 //   y₀ = x₀;  for t ≥ 1, per latent pixel (i, j):  d = x_t − y_{t−1},  a² = mean over C of d² (a: the RMS change),
 //   g = a⁴ / (a⁴ + τ⁴),  y_t = y_{t−1} + g·d.
-// The fourth power makes the gate steep: at a = τ/5 (the DiT's typical jitter at τ 0.3) it lets 0.16% through, so
+// The fourth power makes the gate steep: a change of a = τ/5 passes at 0.16% (a² / (a² + τ²) would pass 3.8%), so
 // the held value does not creep, which the decoder and 8-bit rounding would show as flicker.
 // The DiT's frame-to-frame jitter on a still background (well below τ) is held; a moving subject (well above τ)
 // passes almost unchanged; a slow drift builds up against the held value until it passes. Frame 0 of a later chunk
