@@ -80,10 +80,19 @@ def builtin_text_encoder_config(vocab_size: int) -> dict:
     return text_encoder_config({"vocab_size": vocab_size})
 
 
-def make_batch(step, latents, specs, tok, args, gen):
+def clip_weights(specs, alpha: float):
+    """Sampling probability per clip [N]: proportional to (its subject's clip count) ** -alpha, so alpha 0 is
+    uniform over clips and 1 draws every subject equally often (horses are 55% of the world's clips)."""
+    subjects = [s["subject"] for s in specs]
+    count = {name: subjects.count(name) for name in set(subjects)}
+    w = np.array([count[name] ** -alpha for name in subjects], np.float64)
+    return w / w.sum()
+
+
+def make_batch(step, latents, specs, tok, args, gen, weights=None):
     rng = np.random.default_rng(step)
     n, c, t, h, w = latents.shape
-    idx = rng.integers(0, n, args.batch)
+    idx = rng.integers(0, n, args.batch) if weights is None else rng.choice(n, args.batch, p=weights)
     starts = rng.integers(0, t - K + 1, args.batch)
     x0 = torch.stack([latents[i, :, s:s + K] for i, s in zip(idx, starts)]).float()
     ids, swapped = [], []
@@ -352,6 +361,7 @@ def train(args):
     ema_dit, ema_te = copy.deepcopy(dit).eval(), copy.deepcopy(te).eval()
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     latents, specs = load_latents(args.latents)
+    weights = clip_weights(specs, args.subject_balance) if args.subject_balance else None
     print(f"latents {tuple(latents.shape)}")
     path = os.path.join(args.run, "state.pt")
     step, before, warmup_start = 0, 0.0, 0
@@ -417,7 +427,7 @@ def train(args):
         lr = learning_rate(step, args, warmup_start)
         for g in opt.param_groups:
             g["lr"] = lr
-        x0, ids, sigma, eps, cond, idx, swapped = make_batch(step, latents, specs, tok, args, gen)
+        x0, ids, sigma, eps, cond, idx, swapped = make_batch(step, latents, specs, tok, args, gen, weights)
         x0, sigma, eps, cond = x0.to(dev), sigma.to(dev), eps.to(dev), cond.to(dev)
         sv = sigma.view(-1, 1, 1, 1, 1)
         x = (1 - sv) * x0 + sv * eps
@@ -476,6 +486,7 @@ def train(args):
             last_save = Timer(0)
             n_before = len(specs)
             latents, specs = load_latents(args.latents)  # a concurrent cache_latents run may have added shards
+            weights = clip_weights(specs, args.subject_balance) if args.subject_balance else None
             if len(specs) != n_before:
                 print(f"latents reloaded: {len(specs)} clips", flush=True)
     save_atomic(snapshot(), path)
@@ -524,6 +535,9 @@ def main():
                          "(a confusable coat or plain colour); one drawn per row")
     ap.add_argument("--swap-temperature", type=float, default=0.05,
                     help="relative loss gap that counts as one logit in caption_swap_loss")
+    ap.add_argument("--subject-balance", type=float, default=0.0,
+                    help="draw clips with probability ~ (their subject's clip count) ** -ALPHA: 0 uniform (default), "
+                         "0.5 gives horses ~36%% of draws instead of 55%%, 1 every subject equally")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",
