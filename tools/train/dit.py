@@ -82,7 +82,7 @@ def builtin_text_encoder_config(vocab_size: int) -> dict:
 
 def clip_weights(specs, alpha: float):
     """Sampling probability per clip [N]: proportional to (its subject's clip count) ** -alpha, so alpha 0 is
-    uniform over clips and 1 draws every subject equally often (horses are 55% of the world's clips)."""
+    uniform over clips and 1 draws every subject equally often (horses are ~54% of the cached clips)."""
     subjects = [s["subject"] for s in specs]
     count = {name: subjects.count(name) for name in set(subjects)}
     w = np.array([count[name] ** -alpha for name in subjects], np.float64)
@@ -537,7 +537,7 @@ def main():
                     help="relative loss gap that counts as one logit in caption_swap_loss")
     ap.add_argument("--subject-balance", type=float, default=0.0,
                     help="draw clips with probability ~ (their subject's clip count) ** -ALPHA: 0 uniform (default), "
-                         "0.5 gives horses ~36%% of draws instead of 55%%, 1 every subject equally")
+                         "0.5 gives horses ~35%% of draws instead of ~54%%, 1 every subject equally")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",
