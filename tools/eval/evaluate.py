@@ -1,7 +1,7 @@
 """Evaluate a model directory on the fixed prompt set with the world's analyser.
 
     PYTHONPATH=tools python3 -m eval.evaluate models/builtin [--sampler euler] [--steps 8] [--shift 5] [--duration 1.0]
-        [--static-hold TAU] [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
+        [--static-hold TAU] [--guide DIR --guide-scale W] [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
 
 For every prompt of eval/prompts.py (in-distribution and held-out) it generates a clip with the PyTorch reference
 pipeline (reference/pipeline.py: tokenizer -> text encoder -> DiT sampler in chunks -> VAE decode), runs
@@ -80,9 +80,10 @@ def reconstruct(model, frames):
 
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
              ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None,
-             static_hold=None):
+             static_hold=None, guide=None, guide_scale=1.0):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
+    guide_model = load_model(guide) if guide else None
     if sigmas:  # an explicit schedule (the config's pipeline.sigmas form): steps = len - 1
         model.pipeline["sigmas"], model.pipeline["num_inference_steps"] = sigmas, len(sigmas) - 1
         steps = len(sigmas) - 1
@@ -103,7 +104,8 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         for i, (spec, prompt) in enumerate(prompts):
             for k in range(samples):
                 frames = generate(model, prompt, seed=1000 + 37 * i + k, duration=duration, steps=steps,
-                                  guidance_scale=guidance, log=lambda s: None).numpy()
+                                  guidance_scale=guidance, log=lambda s: None, guide=guide_model,
+                                  guide_scale=guide_scale).numpy()
                 a = an.analyse(frames)
                 sc, got = score(a, truth_of(spec))
                 gt_fl, gt_speed = ground_truth_measures(an, spec, len(frames))
@@ -144,7 +146,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
             "shift": model.pipeline["shift"],
             "guidance_scale": guidance, "static_hold_threshold": model.pipeline["static_hold_threshold"],
-            "sigmas": model.pipeline.get("sigmas"),
+            "sigmas": model.pipeline.get("sigmas"), "guide": guide, "guide_scale": guide_scale if guide else None,
             "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
     results["meta"] = meta
@@ -190,11 +192,16 @@ def main():
                     help="score with the analyser's plain per-row median backgrounds (before 2026-12-02)")
     ap.add_argument("--static-hold", type=float, default=None,
                     help="pipeline.static_hold_threshold to sample with (default: the model's; 0 = off)")
+    ap.add_argument("--guide", default=None,
+                    help="research: autoguidance by this weaker model directory (an earlier export), v = v_g + "
+                         "--guide-scale (v - v_g) at every step, two DiT passes per step (the engine has no such stage)")
+    ap.add_argument("--guide-scale", type=float, default=2.0)
     ap.add_argument("--split", choices=["in_distribution", "held_out"], default=None, help="only this prompt set")
     a = ap.parse_args()
     evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
-             robust_rows=not a.plain_rows, sigmas=a.sigmas, static_hold=a.static_hold)
+             robust_rows=not a.plain_rows, sigmas=a.sigmas, static_hold=a.static_hold, guide=a.guide,
+             guide_scale=a.guide_scale)
 
 
 if __name__ == "__main__":

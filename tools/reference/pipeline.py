@@ -207,8 +207,10 @@ def resolved_guidance(pipe: dict, requested: float | None) -> float:
 @torch.no_grad()
 def generate(model: Model, prompt: str, seed: int = 42, duration: float | None = None, steps: int = 0,
              guidance_scale: float | None = None, negative_prompt: str = "", trace: dict | None = None,
-             log=print) -> torch.Tensor:
-    """uint8 frames [N, H, W, 3]. `trace` (optional dict) receives per-chunk latents and pixels."""
+             log=print, guide: "Model | None" = None, guide_scale: float = 1.0) -> torch.Tensor:
+    """uint8 frames [N, H, W, 3]. `trace` (optional dict) receives per-chunk latents and pixels.
+    `guide` (research only; the engine has no such stage): a weaker model of the same shapes (an earlier export, with
+    its own text encoder) for autoguidance, v = v_g + guide_scale (v - v_g) at every step (Karras et al. 2024)."""
     pipe = model.pipeline
     fps = pipe["fps"]
     duration = pipe["default_duration_s"] if duration is None else duration
@@ -239,8 +241,12 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
         v, _ = model.dit(x, audio, text_rows)
         return v
 
+    guide_text = encode_prompt(guide, prompt)[0] if guide is not None else None
+
     def denoise(video, aud, i):
         v = velocity(video, text)
+        if guide is not None:
+            v = samplers.cfg_combine(guide.dit(video, audio, guide_text)[0], v, guide_scale)
         if use_cfg:
             v = samplers.cfg_combine(velocity(video, neg), v, guidance_scale)
         return v, torch.zeros_like(aud)

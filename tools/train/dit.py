@@ -28,6 +28,10 @@ the DiT learns inputs whose noise is correlated across frames, which the teacher
 Low-noise fine-tune (--teacher DIR --distill-guidance 1 --data-below S, e.g. --shift 1 and S = 0.4): rows with
 sigma <= S learn the data, the others keep the frozen teacher's (already guidance-distilled) conditional velocity;
 for a model whose high-noise steps are right and whose low-noise denoising is not (docs/builtin-model.md).
+Autoguidance (--teacher DIR --distill-guidance 1 --guide DIR2 --guide-scale W): the target built as above (the
+teacher's velocity, or the data-anchored one) is pushed away from a weaker model's conditional velocity v_g (DIR2, an
+earlier export with its own text encoder, run on the same noisy input and caption): v_g + W (target - v_g), the
+autoguidance of Karras et al. 2024 ("Guiding a diffusion model with a bad version of itself") distilled into one pass.
 Optional --temporal-weight W adds W x temporal_difference_loss (the error's frame-to-frame differences; an experiment
 of 2026-12-03 that did not change the clips, docs/builtin-model.md "Motion").
 Optional --direction-weight W adds W x the cross-entropy of a DirectionProbe on the text encoder's output (captions of
@@ -58,6 +62,7 @@ from world.captions import caption
 from world.spec import ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, ClipSpec
 
 from .build_tokenizer import tokenizer_json
+from .grow import grown_config, grown_state
 from .cache_latents import load_latents
 from .common import CsvLog, Timer, fast_bf16, pick_device, save_atomic
 from world.captions import vocabulary
@@ -346,6 +351,13 @@ def distillation_target(teacher, x, x0, eps, sigma, ids, dev, args) -> torch.Ten
     return target
 
 
+@torch.no_grad()
+def autoguided(target: torch.Tensor, guide, x, ids, dev, scale: float) -> torch.Tensor:
+    """v_g + scale (target - v_g) [B, C, K, h, w], v_g = the weaker guide model's conditional velocity on x."""
+    v_guide = guided_target(guide, x, ids, dev, 1.0)  # [B, C, K, h, w]
+    return v_guide + scale * (target - v_guide)
+
+
 def train(args):
     dev = pick_device(args.device)
     use_bf16 = args.bf16 == "on" or (args.bf16 == "auto" and fast_bf16(dev))
@@ -353,7 +365,10 @@ def train(args):
     assert BUILTIN_DIT["rope_style"] == "v2", "padded_forward relies on v2's position-free text tokens"
     torch.manual_seed(0)
     tok = builtin_tokenizer()
-    dit = DiT(DiTConfig.from_dict(BUILTIN_DIT)).to(dev)
+    path = os.path.join(args.run, "state.pt")
+    saved_config = torch.load(path, map_location="cpu")["dit_config"] if os.path.exists(path) else None
+    dit_config = saved_config or (grown_config(BUILTIN_DIT, args.grow_layers) if args.grow_layers else BUILTIN_DIT)
+    dit = DiT(DiTConfig.from_dict(dit_config)).to(dev)
     te = TextEncoder(builtin_text_encoder_config(len(tok.vocab))).to(dev)
     probe = DirectionProbe(te.cfg["hidden_size"]).to(dev) if args.direction_weight else None
     params = list(dit.parameters()) + list(te.parameters()) + (list(probe.parameters()) if probe else [])
@@ -363,7 +378,6 @@ def train(args):
     latents, specs = load_latents(args.latents)
     weights = clip_weights(specs, args.subject_balance) if args.subject_balance else None
     print(f"latents {tuple(latents.shape)}")
-    path = os.path.join(args.run, "state.pt")
     step, before, warmup_start = 0, 0.0, 0
     gen = torch.Generator().manual_seed(1234)
     if os.path.exists(path):
@@ -382,6 +396,9 @@ def train(args):
         if st.get("noise_correlation", 0.0) != args.noise_correlation:
             raise SystemExit(f"{path}: saved with --noise-correlation {st.get('noise_correlation', 0.0)}; resume it with "
                              "the same value, or start a new --run (e.g. --init from its export)")
+        if (st.get("guide"), st.get("guide_scale")) not in ((None, None), (args.guide, args.guide_scale if args.guide else None)):
+            raise SystemExit(f"{path}: saved with --guide {st['guide']} --guide-scale {st['guide_scale']}; resume it with "
+                             "the same autoguidance, or start a new --run")
         if probe is not None:
             probe.load_state_dict(st["probe"])
         opt.load_state_dict(st["opt"])
@@ -389,6 +406,14 @@ def train(args):
         warmup_start = st.get("warmup_start", 0)
         gen.set_state(st["gen"])
         print(f"resumed at step {step} ({before / 60:.1f} min)")
+    elif args.init and args.grow_layers:
+        small = DiT(DiTConfig.from_dict(BUILTIN_DIT))
+        step, before = init_from_export(args.init, small, te, copy.deepcopy(small), ema_te)
+        grown = grown_state(small.state_dict(), BUILTIN_DIT, args.grow_layers)
+        dit.load_state_dict(grown), ema_dit.load_state_dict(grown)
+        warmup_start = step
+        print(f"initialised from the export {args.init} grown to {dit_config['num_layers']} layers (mm_layers "
+              f"{dit_config['mm_layers']}; the new ones start as identities): step {step}, fresh optimiser state")
     elif args.init:
         step, before = init_from_export(args.init, dit, te, ema_dit, ema_te)
         warmup_start = step
@@ -407,6 +432,12 @@ def train(args):
             print(f"data-anchored guidance: target = eps - x0 + {args.guidance_delta} (v_c - v_u) of {args.teacher}")
         else:
             print(f"guidance distillation: target = teacher {args.teacher} with classifier-free guidance {args.distill_guidance}")
+    guide = None
+    if args.guide:
+        if teacher is None:
+            raise SystemExit("--guide shapes a teacher's target: give --teacher <model dir> and --distill-guidance")
+        guide = load_teacher(args.guide, len(tok.vocab), dev)
+        print(f"autoguidance: target = v_g + {args.guide_scale} (target - v_g), v_g of {args.guide}")
     os.makedirs(args.run, exist_ok=True)
     log = CsvLog(os.path.join(args.run, "log.csv"),
                  ["step", "elapsed_s", "loss", "loss_hi", "loss_lo", "lr", "tokens", "direction_ce"]
@@ -415,10 +446,11 @@ def train(args):
     def snapshot():
         return {"dit": dit.state_dict(), "te": te.state_dict(), "ema_dit": ema_dit.state_dict(),
                 "ema_te": ema_te.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": timer.elapsed(),
-                "gen": gen.get_state(), "warmup_start": warmup_start, "dit_config": BUILTIN_DIT, "te_config": te.cfg, "vocab": tok.vocab,
+                "gen": gen.get_state(), "warmup_start": warmup_start, "dit_config": dit_config, "te_config": te.cfg, "vocab": tok.vocab,
                 "latents": args.latents, "probe": probe.state_dict() if probe else None,
                 "swap_weight": args.swap_weight, "swap_factors": args.swap_factors,
-                "noise_correlation": args.noise_correlation}
+                "noise_correlation": args.noise_correlation,
+                "guide": args.guide, "guide_scale": args.guide_scale if args.guide else None}
 
     timer, last_save = Timer(before), Timer(0)
     stop = []
@@ -434,6 +466,8 @@ def train(args):
         x[cond, :, 0] = x0[cond, :, 0]
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
             target = eps - x0 if teacher is None else distillation_target(teacher, x, x0, eps, sigma, ids, dev, args)
+            if guide is not None:
+                target = autoguided(target, guide, x, ids, dev, args.guide_scale)
             v, text, text_mask = padded_forward(dit, te, x, ids, dev, with_text=True)
             v = v.float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
@@ -519,6 +553,10 @@ def main():
     ap.add_argument("--guidance-delta", type=float, default=0.0,
                     help="with --teacher: data-anchored guidance, target = eps - x0 + this x the teacher's v_c - v_u "
                          "(its minimiser is v_c + this x (v_c - v_u)); for a teacher distilled at G, (G-1)/G keeps G")
+    ap.add_argument("--guide", default=None,
+                    help="with --teacher: exported model directory of a weaker model (e.g. an earlier export); the "
+                         "target becomes v_g + --guide-scale (target - v_g) of its velocity v_g (autoguidance)")
+    ap.add_argument("--guide-scale", type=float, default=2.0, help="autoguidance scale with --guide (1 = no effect)")
     ap.add_argument("--noise-correlation", type=float, default=0.0,
                     help="fraction of the noise shared across a window's latent frames (mixed_noise; 0 = independent)")
     ap.add_argument("--data-below", type=float, default=0.0,
@@ -538,6 +576,9 @@ def main():
     ap.add_argument("--subject-balance", type=float, default=0.0,
                     help="draw clips with probability ~ (their subject's clip count) ** -ALPHA: 0 uniform (default), "
                          "0.5 gives horses ~35%% of draws instead of ~54%%, 1 every subject equally")
+    ap.add_argument("--grow-layers", type=int, default=0,
+                    help="with --init and a new --run: insert this many shared layers in the middle of the export's "
+                         "DiT, starting as identities (train/grow.py); a resumed run keeps its saved config")
     ap.add_argument("--save-minutes", type=float, default=4.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--bf16", choices=["auto", "on", "off"], default="auto",

@@ -94,6 +94,11 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
     if distilled_guidance:
         # the DiT was distilled to give, in one pass, the teacher's guided velocity at this scale
         config["training"]["guidance_distilled"] = distilled_guidance
+    if st.get("guide"):
+        # train.dit --guide: the DiT was distilled towards v_g + scale (target - v_g), v_g of this weaker export
+        with open(os.path.join(st["guide"], "config.json")) as f:
+            guide_steps = json.load(f).get("training", {}).get("dit_steps")
+        config["training"]["autoguidance_distilled"] = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps}
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
         f.write("\n")
