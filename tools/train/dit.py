@@ -366,8 +366,9 @@ def train(args):
     torch.manual_seed(0)
     tok = builtin_tokenizer()
     path = os.path.join(args.run, "state.pt")
-    saved_config = torch.load(path, map_location="cpu")["dit_config"] if os.path.exists(path) else None
-    dit_config = saved_config or (grown_config(BUILTIN_DIT, args.grow_layers) if args.grow_layers else BUILTIN_DIT)
+    st = torch.load(path, map_location=dev) if os.path.exists(path) else None  # a run to resume
+    dit_config = st["dit_config"] if st else (grown_config(BUILTIN_DIT, args.grow_layers) if args.grow_layers
+                                             else BUILTIN_DIT)
     dit = DiT(DiTConfig.from_dict(dit_config)).to(dev)
     te = TextEncoder(builtin_text_encoder_config(len(tok.vocab))).to(dev)
     probe = DirectionProbe(te.cfg["hidden_size"]).to(dev) if args.direction_weight else None
@@ -380,8 +381,7 @@ def train(args):
     print(f"latents {tuple(latents.shape)}")
     step, before, warmup_start = 0, 0.0, 0
     gen = torch.Generator().manual_seed(1234)
-    if os.path.exists(path):
-        st = torch.load(path, map_location=dev)
+    if st is not None:
         dit.load_state_dict(st["dit"]), te.load_state_dict(st["te"])
         ema_dit.load_state_dict(st["ema_dit"]), ema_te.load_state_dict(st["ema_te"])
         if (probe is not None) != (st.get("probe") is not None):
