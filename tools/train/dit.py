@@ -276,14 +276,28 @@ def direction_targets(specs_of_batch, ids) -> torch.Tensor:
     return torch.tensor(out, dtype=torch.long)
 
 
-def load_export_weights(directory: str, modules) -> dict:
-    """Loads an exported model directory's DiT and text-encoder weights into each (dit, te) pair of `modules`;
-    returns its config.json."""
-    from safetensors.torch import load_file
+def export_config(directory: str) -> dict:
+    """An exported model directory's config.json."""
     with open(os.path.join(directory, "config.json")) as f:
-        config = json.load(f)
-    if config["dit"].get("hidden_size") != BUILTIN_DIT["hidden_size"] or config["dit"].get("num_layers") != BUILTIN_DIT["num_layers"]:
-        raise SystemExit(f"{directory}: its DiT config differs from BUILTIN_DIT")
+        return json.load(f)
+
+
+def export_dit_config(directory: str) -> dict:
+    """The DiT config an exported model directory was written with (a grown export has more layers than
+    BUILTIN_DIT), as DiTConfig.to_dict() gives it."""
+    return DiTConfig.from_dict(export_config(directory)["dit"]).to_dict()
+
+
+def load_export_weights(directory: str, modules) -> dict:
+    """Loads an exported model directory's DiT and text-encoder weights into each (dit, te) pair of `modules`
+    (each DiT built with the export's own config, export_dit_config); returns its config.json."""
+    from safetensors.torch import load_file
+    config = export_config(directory)
+    theirs = export_dit_config(directory)
+    for dit, _ in modules:
+        if dit.cfg.to_dict() != theirs:
+            diff = {k: (v, theirs.get(k)) for k, v in dit.cfg.to_dict().items() if theirs.get(k) != v}
+            raise SystemExit(f"{directory}: its DiT config differs from the one being loaded (ours, theirs): {diff}")
     dit_w = {k: v.float() for k, v in load_file(os.path.join(directory, config["dit"]["weights"])).items()}
     te_w = {k: v.float() for k, v in load_file(os.path.join(directory, config["text_encoder"]["weights"])).items()}
     for dit, te in modules:
@@ -303,7 +317,7 @@ def init_from_export(directory: str, dit, te, ema_dit, ema_te):
 
 def load_teacher(directory: str, vocab_size: int, dev):
     """The frozen teacher (DiT, text encoder) of guidance distillation, from an exported model directory."""
-    dit = DiT(DiTConfig.from_dict(BUILTIN_DIT)).to(dev).eval()
+    dit = DiT(DiTConfig.from_dict(export_dit_config(directory))).to(dev).eval()
     te = TextEncoder(builtin_text_encoder_config(vocab_size)).to(dev).eval()
     load_export_weights(directory, [(dit, te)])
     for p in list(dit.parameters()) + list(te.parameters()):
@@ -367,8 +381,9 @@ def train(args):
     tok = builtin_tokenizer()
     path = os.path.join(args.run, "state.pt")
     st = torch.load(path, map_location=dev) if os.path.exists(path) else None  # a run to resume
-    dit_config = st["dit_config"] if st else (grown_config(BUILTIN_DIT, args.grow_layers) if args.grow_layers
-                                             else BUILTIN_DIT)
+    base_config = export_dit_config(args.init) if args.init and not st else BUILTIN_DIT  # what --init starts from
+    dit_config = st["dit_config"] if st else (grown_config(base_config, args.grow_layers) if args.grow_layers
+                                             else base_config)
     dit = DiT(DiTConfig.from_dict(dit_config)).to(dev)
     te = TextEncoder(builtin_text_encoder_config(len(tok.vocab))).to(dev)
     probe = DirectionProbe(te.cfg["hidden_size"]).to(dev) if args.direction_weight else None
@@ -407,9 +422,9 @@ def train(args):
         gen.set_state(st["gen"])
         print(f"resumed at step {step} ({before / 60:.1f} min)")
     elif args.init and args.grow_layers:
-        small = DiT(DiTConfig.from_dict(BUILTIN_DIT))
+        small = DiT(DiTConfig.from_dict(base_config))
         step, before = init_from_export(args.init, small, te, copy.deepcopy(small), ema_te)
-        grown = grown_state(small.state_dict(), BUILTIN_DIT, args.grow_layers)
+        grown = grown_state(small.state_dict(), base_config, args.grow_layers)
         dit.load_state_dict(grown), ema_dit.load_state_dict(grown)
         warmup_start = step
         print(f"initialised from the export {args.init} grown to {dit_config['num_layers']} layers (mm_layers "
