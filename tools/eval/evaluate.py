@@ -12,7 +12,7 @@ same measure on rendered ground-truth clips of the same spec (3 seeds; the ratio
 subject moves sideways, of the generated clip's sideways speed over ground truth's (1 = moves as fast as the world). Prints per-prompt rows and the totals,
 writes the JSON summary and a contact sheet (rows = prompts, columns = frames 0, 6, 12, 18, 24).
 --ceiling also scores the ground truth passed through the latent space and the model's decoder (what a perfect
-DiT would show). --static-hold 0 scores the DiT's latents as sampled, without the model's static hold.
+DiT would show): one ground-truth clip per sample (world seeds 0, 1, ...), so --samples 4 gives 4 per prompt. --static-hold 0 scores the DiT's latents as sampled, without the model's static hold.
 """
 import argparse
 import json
@@ -113,8 +113,8 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                          "flicker": a["flicker"], "flicker_gt": gt_fl}
                 if sideways_mover(spec):
                     entry["speed_ratio"] = (a.get("speed") or 0.0) / max(gt_speed, 1e-6)
-                if ceiling and k == 0:
-                    rec = reconstruct(model, render_clip(spec, len(frames), seed=0)[0])
+                if ceiling:  # ground truth of world seed k through the latent space and the decoder
+                    rec = reconstruct(model, render_clip(spec, len(frames), seed=k)[0])
                     ra = an.analyse(rec)
                     entry["ceiling_scores"] = score(ra, truth_of(spec))[0]
                     entry["flicker_vae"] = ra["flicker"]
@@ -185,7 +185,7 @@ def main():
     ap.add_argument("--sheet", default=None)
     ap.add_argument("--json", default="runs/eval/latest.json")
     ap.add_argument("--ceiling", action="store_true",
-                    help="also score ground truth passed through the latent space and decoder")
+                    help="also score ground truth (one clip per sample) passed through the latent space and decoder")
     ap.add_argument("--guidance", type=float, default=None,
                     help="classifier-free guidance scale (default: the model's pipeline guidance_scale, else 1)")
     ap.add_argument("--plain-rows", action="store_true",

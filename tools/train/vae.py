@@ -8,8 +8,9 @@ The latent is train/latent.py's analytic encoding (block colours + sub-block det
 runs/latents/stats.json. The decoder (reference/vae.py VideoDecoder, default widths) starts from the constructed
 weights (a trilinear decoder of the block colours) and is fine-tuned to reconstruct the frames, learning to use
 the detail channels: data = world clips of 13 frames (train split), random 128x128 crops (half centred on the
-subject), latent noise N(0, 0.05^2) in normalised units (robustness to DiT output); loss = L1 + 0.5 * L1 of
-spatial/temporal differences; Adam 2e-4; EMA 0.99 (exported). Resumable from runs/<name>/state.pt (saved
+subject), latent noise N(0, 0.05^2) in normalised units (robustness to DiT output); loss = L1 (--fg-weight W: a
+subject pixel counts 1 + W) + 0.5 * L1 of spatial/temporal differences; Adam 2e-4; EMA 0.99 (exported). --init DIR
+starts a new run from an exported model's decoder (e.g. models/builtin) instead of the constructed one. Resumable from runs/<name>/state.pt (saved
 atomically every --save-minutes and on SIGTERM). Step s uses world clips 1e6 + s*B + i.
 """
 import argparse
@@ -30,7 +31,8 @@ from . import fastconv
 
 
 def batch(step: int, size: int, frames: int, crop: int):
-    xs = []
+    """(clips [B, 3, F, crop, crop] in [-1, 1], their subject masks [B, 1, F, crop, crop] as 0/1 floats)."""
+    xs, ms = [], []
     for i in range(size):
         seed = 1_000_000 + step * size + i
         spec, fr, info, rng = world_clip(seed, frames)
@@ -43,23 +45,37 @@ def batch(step: int, size: int, frames: int, crop: int):
             y0 = int(np.clip(cy - crop // 2 + rng.integers(-16, 17), 0, 256 - crop)) // 16 * 16
             x0 = int(np.clip(cx - crop // 2 + rng.integers(-16, 17), 0, 256 - crop)) // 16 * 16
             fr = fr[:, y0:y0 + crop, x0:x0 + crop]
+            masks = info["masks"][:, y0:y0 + crop, x0:x0 + crop]
+        else:
+            masks = info["masks"]
         xs.append(to_tensor(np.ascontiguousarray(fr)))
-    return torch.stack(xs)
+        ms.append(torch.from_numpy(np.ascontiguousarray(masks)).float()[None])  # [1, F, crop, crop]
+    return torch.stack(xs), torch.stack(ms)
 
 
 def normalise(dec: VideoDecoder, mu: torch.Tensor) -> torch.Tensor:
     return (mu - dec.latent_mean.view(1, -1, 1, 1, 1)) / dec.latent_std.view(1, -1, 1, 1, 1)
 
 
-def losses(dec, x, noise):
+def losses(dec, x, noise, mask=None, fg_weight=0.0):
+    """L1 (each subject pixel weighted 1 + fg_weight, mask [B, 1, F, H, W], normalised by the mean weight) + 0.5 x
+    the L1 of spatial and temporal differences; also the plain L1 and the L1 over subject pixels alone."""
     z = normalise(dec, encode(x))
     if noise > 0:
         z = z + noise * torch.randn_like(z)
     y = dec(z, first_chunk=True)
-    l1 = (y - x).abs().mean()
+    err = (y - x).abs()  # [B, 3, F, H, W]
+    l1 = err.mean()
+    fit = l1
+    l1_fg = float("nan")
+    if mask is not None:
+        l1_fg = ((err * mask).sum() / (3 * mask.sum()).clamp(min=1)).item()
+        if fg_weight > 0:
+            w = 1.0 + fg_weight * mask  # [B, 1, F, H, W], broadcast over colour
+            fit = (err * w).mean() / w.mean()
     edge = sum((y.diff(dim=d) - x.diff(dim=d)).abs().mean() for d in (3, 4))
     temporal = (y.diff(dim=2) - x.diff(dim=2)).abs().mean()
-    return l1 + 0.5 * (edge + temporal), dict(l1=l1.item(), edge=edge.item(), temporal=temporal.item())
+    return fit + 0.5 * (edge + temporal), dict(l1=l1.item(), l1_fg=l1_fg, edge=edge.item(), temporal=temporal.item())
 
 
 def new_decoder(latents: str, overrides: dict | None = None) -> VideoDecoder:
@@ -106,7 +122,10 @@ def train(args):
     dev = pick_device(args.device)
     fastconv.enable()
     torch.manual_seed(0)
-    dec = new_decoder(args.latents, decoder_overrides(args.spatial_upsample)).to(dev)
+    if args.init:  # a new run starts from an exported model's decoder (e.g. models/builtin's fine-tuned one)
+        dec = exported_decoder(args.init).train().to(dev)
+    else:
+        dec = new_decoder(args.latents, decoder_overrides(args.spatial_upsample)).to(dev)
     ema = copy.deepcopy(dec).eval()
     opt = torch.optim.Adam(dec.parameters(), lr=args.lr)
     path = os.path.join(args.run, "state.pt")
@@ -117,7 +136,7 @@ def train(args):
         step, before = st["step"], st["elapsed"]
         print(f"resumed at step {step} ({before / 60:.1f} min)")
     os.makedirs(args.run, exist_ok=True)
-    log = CsvLog(os.path.join(args.run, "log.csv"), ["step", "elapsed_s", "loss", "l1", "edge", "temporal"])
+    log = CsvLog(os.path.join(args.run, "log.csv"), ["step", "elapsed_s", "loss", "l1", "l1_fg", "edge", "temporal"])
 
     def snapshot():
         return {"model": dec.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
@@ -127,8 +146,8 @@ def train(args):
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))  # `kill PID` saves and exits after the step
     while timer.elapsed() < args.minutes * 60 and not stop:
-        x = batch(step, args.batch, args.frames, args.crop).to(dev)
-        loss, parts = losses(dec, x, args.noise)
+        x, mask = batch(step, args.batch, args.frames, args.crop)
+        loss, parts = losses(dec, x.to(dev), args.noise, mask.to(dev), args.fg_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(dec.parameters(), 1.0)
@@ -139,7 +158,8 @@ def train(args):
         step += 1
         log.row(step=step, elapsed_s=round(timer.elapsed(), 1), loss=loss.item(), **parts)
         if step % 10 == 0:
-            print(f"step {step} {timer.elapsed() / 60:.1f} min loss {loss.item():.4f} l1 {parts['l1']:.4f}", flush=True)
+            print(f"step {step} {timer.elapsed() / 60:.1f} min loss {loss.item():.4f} l1 {parts['l1']:.4f} "
+                  f"subject l1 {parts['l1_fg']:.4f}", flush=True)
         if last_save.elapsed() > args.save_minutes * 60:
             save_atomic(snapshot(), path)
             last_save = Timer(0)
@@ -179,6 +199,10 @@ def main():
     ap.add_argument("--save-minutes", type=float, default=3.0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--preview", action="store_true")
+    ap.add_argument("--init", default="",
+                    help="a new run starts from this exported model directory's decoder (default: the constructed one)")
+    ap.add_argument("--fg-weight", type=float, default=0.0,
+                    help="each subject pixel's L1 counts 1 + this (the subject is a few %% of the pixels)")
     ap.add_argument("--spatial-upsample", default="",
                     help="per up block, comma-separated: nearest | shuffle (a new run's decoder form; "
                          "default: BUILTIN_DECODER's, shuffle,nearest,nearest,nearest)")
