@@ -14,6 +14,7 @@ latent frame is the mean of 4 video frames), not to the DiT.
 in the decoder of a train.vae run (its EMA weights) or of another exported model, to compare decoders with no DiT.
 """
 import argparse
+import os
 
 import torch
 
@@ -40,7 +41,6 @@ def main():
     torch.set_num_threads(1)
     model, analyser = load_model(a.model), Analyser()
     if a.decoder:
-        import os
         from train.vae import load_decoder
         if not any(os.path.exists(os.path.join(a.decoder, f)) for f in ("config.json", "state.pt")):
             raise SystemExit(f"--decoder {a.decoder}: neither an exported model (config.json) nor a train.vae run "

@@ -12,7 +12,8 @@ same measure on rendered ground-truth clips of the same spec (3 seeds; the ratio
 subject moves sideways, of the generated clip's sideways speed over ground truth's (1 = moves as fast as the world). Prints per-prompt rows and the totals,
 writes the JSON summary and a contact sheet (rows = prompts, columns = frames 0, 6, 12, 18, 24).
 --ceiling also scores the ground truth passed through the latent space and the model's decoder (what a perfect
-DiT would show): one ground-truth clip per sample (world seeds 0, 1, ...), so --samples 4 gives 4 per prompt. --static-hold 0 scores the DiT's latents as sampled, without the model's static hold.
+DiT would show): one ground-truth clip per sample (world seeds 0, 1, ...), so --samples 4 gives 4 per prompt.
+--static-hold 0 scores the DiT's latents as sampled, without the model's static hold.
 """
 import argparse
 import json

@@ -293,7 +293,7 @@ def load_export_weights(directory: str, modules) -> dict:
     (each DiT built with the export's own config, export_dit_config); returns its config.json."""
     from safetensors.torch import load_file
     config = export_config(directory)
-    theirs = export_dit_config(directory)
+    theirs = DiTConfig.from_dict(config["dit"]).to_dict()  # export_dit_config, without reading the file again
     for dit, _ in modules:
         if dit.cfg.to_dict() != theirs:
             diff = {k: (v, theirs.get(k)) for k, v in dit.cfg.to_dict().items() if theirs.get(k) != v}

@@ -10,8 +10,9 @@ weights (a trilinear decoder of the block colours) and is fine-tuned to reconstr
 the detail channels: data = world clips of 13 frames (train split), random 128x128 crops (half centred on the
 subject), latent noise N(0, 0.05^2) in normalised units (robustness to DiT output); loss = L1 (--fg-weight W: a
 subject pixel counts 1 + W) + 0.5 * L1 of spatial/temporal differences; Adam 2e-4; EMA 0.99 (exported). --init DIR
-starts a new run from an exported model's decoder (e.g. models/builtin) instead of the constructed one. Resumable from runs/<name>/state.pt (saved
-atomically every --save-minutes and on SIGTERM). Step s uses world clips 1e6 + s*B + i.
+starts a new run from an exported model's decoder (e.g. models/builtin) instead of the constructed one. Resumable
+from runs/<name>/state.pt (saved atomically every --save-minutes and on SIGTERM). Step s uses world clips
+1e6 + s*B + i.
 """
 import argparse
 import copy
