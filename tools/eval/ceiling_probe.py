@@ -37,9 +37,11 @@ def main():
     ap.add_argument("--frames", type=int, default=25)
     ap.add_argument("--eval-prompts", action="store_true", help="score the evaluation's prompts instead")
     ap.add_argument("--decoder", default="", help="a train.vae run or exported model whose decoder to use")
+    ap.add_argument("--palette-colour", action="store_true", help="the analyser's palette vote, not its colour reader")
     a = ap.parse_args()
     torch.set_num_threads(1)
-    model, analyser = load_model(a.model), Analyser()
+    model = load_model(a.model)
+    analyser = Analyser(colour_method="palette" if a.palette_colour else "learned")
     if a.decoder:
         from train.vae import load_decoder
         if not any(os.path.exists(os.path.join(a.decoder, f)) for f in ("config.json", "state.pt")):

@@ -14,6 +14,8 @@ writes the JSON summary and a contact sheet (rows = prompts, columns = frames 0,
 --ceiling also scores the ground truth passed through the latent space and the model's decoder (what a perfect
 DiT would show): one ground-truth clip per sample (world seeds 0, 1, ...), so --samples 4 gives 4 per prompt.
 --static-hold 0 scores the DiT's latents as sampled, without the model's static hold.
+--palette-colour reads colours with the analyser's per-pixel palette vote instead of its learned colour reader
+(world.colour_reader), for figures comparable with those before 2026-12-05's ninth session.
 """
 import argparse
 import json
@@ -33,6 +35,7 @@ from world.spec import ACTION_CLASS
 from .prompts import HELD_OUT, IN_DISTRIBUTION
 
 METRICS = ["colour", "setting", "direction", "action", "subject"]
+PALETTE = "colour_palette"  # the palette vote's colour, scored beside the learned reader's
 STILL_SCENE = 0.01  # ground-truth flicker below this: nothing in the background moves (every setting but the beach)
 
 
@@ -45,10 +48,16 @@ def truth_of(spec):
 
 
 def score(analysis, truth):
+    """(scores {metric: 0 or 1}, what was read). With the learned colour reader the palette vote is scored beside
+    it as colour_palette (the measure before 2026-12-05's ninth session), so one run gives both."""
     got = {"colour": analysis.get("colour"), "setting": analysis.get("setting"),
            "subject": analysis.get("subject"), "action": analysis.get("action_class"),
            "direction": analysis.get("direction")}
-    return {k: float(got[k] == v) for k, v in truth.items()}, got
+    scores = {k: float(got[k] == v) for k, v in truth.items()}
+    if "colour_palette" in analysis:
+        got["colour_palette"] = analysis["colour_palette"]
+        scores["colour_palette"] = float(got["colour_palette"] == truth["colour"])
+    return scores, got
 
 
 def ground_truth_measures(an, spec, frames):
@@ -81,7 +90,7 @@ def reconstruct(model, frames):
 
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
              ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None,
-             static_hold=None, guide=None, guide_scale=1.0):
+             static_hold=None, guide=None, guide_scale=1.0, colour_method="learned"):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     guide_model = load_model(guide) if guide else None
@@ -94,7 +103,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         model.pipeline["sampler"] = sampler
     if shift:
         model.pipeline["shift"] = shift
-    an = Analyser(robust_rows=robust_rows)
+    an = Analyser(robust_rows=robust_rows, colour_method=colour_method)
     results, rows = {}, []
     t0 = time.time()
     guidance = resolved_guidance(model.pipeline, guidance)
@@ -120,12 +129,12 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                     entry["ceiling_scores"] = score(ra, truth_of(spec))[0]
                     entry["flicker_vae"] = ra["flicker"]
                 per.append(entry)
-                miss = {m: got[m] for m, v in sc.items() if not v}
+                miss = {m: got[m] for m, v in sc.items() if not v and m in METRICS}
                 log(f"[{split}] {prompt!r}: {'ok' if not miss else 'miss ' + str(miss)} flicker {a['flicker']:.2f} (gt {gt_fl:.2f})")
                 if k == 0 and i < 4:
                     rows.append([downscale(frames[j], 2) for j in range(0, len(frames), 6)])
         summary = {}
-        for m in METRICS:
+        for m in METRICS + [PALETTE]:
             vals = [p["scores"][m] for p in per if m in p["scores"]]
             summary[m] = float(np.mean(vals)) if vals else float("nan")
         fl = float(np.nanmean([p["flicker"] for p in per]))
@@ -141,14 +150,15 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         summary["speed_ratio"] = float(np.median(ratios)) if ratios else float("nan")
         if ceiling:
             summary["ceiling"] = {m: float(np.mean([p["ceiling_scores"][m] for p in per if m in p.get("ceiling_scores", {})]))
-                                  for m in METRICS}
+                                  for m in METRICS + [PALETTE]}
             summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
             "shift": model.pipeline["shift"],
             "guidance_scale": guidance, "static_hold_threshold": model.pipeline["static_hold_threshold"],
             "sigmas": model.pipeline.get("sigmas"), "guide": guide, "guide_scale": guide_scale if guide else None,
-            "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows, "seconds": round(time.time() - t0, 1),
+            "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows,
+            "colour_method": colour_method, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
     results["meta"] = meta
     log("")
@@ -162,6 +172,9 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         if "ceiling" in s:
             log(f"{'  VAE ceiling':16s} " + " ".join(f"{100 * s['ceiling'][m]:8.0f}%" for m in METRICS)
                 + f"   {s['flicker_vae']:.2f} (reconstructed ground truth)")
+        if s[PALETTE] == s[PALETTE]:  # not NaN: the learned reader ran, and the palette vote beside it
+            ceil = f" (VAE ceiling {100 * s['ceiling'][PALETTE]:.0f}%)" if "ceiling" in s else ""
+            log(f"{'  palette vote':16s} colour {100 * s[PALETTE]:.0f}%{ceil}: the colour measure before 2026-12-05's ninth session")
     if sheet:
         os.makedirs(os.path.dirname(os.path.abspath(sheet)), exist_ok=True)
         write_png(sheet, grid(rows))
@@ -191,6 +204,8 @@ def main():
                     help="classifier-free guidance scale (default: the model's pipeline guidance_scale, else 1)")
     ap.add_argument("--plain-rows", action="store_true",
                     help="score with the analyser's plain per-row median backgrounds (before 2026-12-02)")
+    ap.add_argument("--palette-colour", action="store_true",
+                    help="read colours with the analyser's per-pixel palette vote (before 2026-12-05's ninth session)")
     ap.add_argument("--static-hold", type=float, default=None,
                     help="pipeline.static_hold_threshold to sample with (default: the model's; 0 = off)")
     ap.add_argument("--guide", default=None,
@@ -202,7 +217,7 @@ def main():
     evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
              robust_rows=not a.plain_rows, sigmas=a.sigmas, static_hold=a.static_hold, guide=a.guide,
-             guide_scale=a.guide_scale)
+             guide_scale=a.guide_scale, colour_method="palette" if a.palette_colour else "learned")
 
 
 if __name__ == "__main__":

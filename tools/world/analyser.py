@@ -7,7 +7,8 @@ Steps (all numpy):
      generated clip can cover more than half a row, which the plain median takes for background);
   3. subject mask = pixels far from their row's background (threshold per setting/time from reference
      residuals), cleaned by a 3x3 opening;
-  4. colour = majority vote of mask-interior pixels (time tint removed) over the palette;
+  4. colour = the learned colour reader (world.colour_reader) on the mask interior's colour histogram (time tint
+     removed); or, with colour_method="palette", a majority vote of mask-interior pixels over the palette;
   5. direction = centroid track (left/right) or growth of the mask (towards/away); facing for still subjects;
   6. action class (still/slow/fast) = motion energy: speed or zoom rate relative to subject size, plus the
      vertical bounce amplitude (jumps);
@@ -17,6 +18,8 @@ Steps (all numpy):
 import numpy as np
 
 from . import palette as P
+from .colour_reader import ColourReader
+from .mask_ops import dilate as _dilate, erode as _erode, interior
 from .scene import SIZE, _frame_background, build_background
 from .spec import SETTINGS, TIMES
 
@@ -52,10 +55,15 @@ def _profile(rowbg: np.ndarray) -> np.ndarray:
 class Analyser:
     """Holds reference profiles and mask thresholds for every (setting, time)."""
 
-    def __init__(self, seeds=(101, 202, 303), robust_rows: bool = True):
+    def __init__(self, seeds=(101, 202, 303), robust_rows: bool = True, colour_method: str = "learned"):
         """robust_rows: take each row's background from the pixels near the classified setting's reference row
         colour (_row_background_near) instead of the plain row median (False: the analyser before 2026-12-02,
-        which a subject covering half a row defeats)."""
+        which a subject covering half a row defeats). colour_method: "learned" reads the subject's colour with
+        world.colour_reader (trained on softened ground truth), "palette" with the per-pixel palette vote
+        (colour_by_palette; the analyser before 2026-12-05's ninth session, which misreads soft pictures)."""
+        if colour_method not in ("learned", "palette"):
+            raise ValueError(f"colour_method {colour_method!r}: expected 'learned' or 'palette'")
+        self.colour_reader = ColourReader.load() if colour_method == "learned" else None
         self.refs = {}
         self.ref_rows = {}
         self.thresholds = {}
@@ -95,15 +103,16 @@ class Analyser:
         return _dilate(_erode(m))
 
     def colour(self, frames, masks, rowbg, time, kind):
+        """The subject's colour name (None without subject pixels), by the method chosen at construction."""
+        if self.colour_reader is not None:
+            return self.colour_reader.read(frames, masks, rowbg, time, kind)
+        return self.colour_by_palette(frames, masks, rowbg, time, kind)
+
+    def colour_by_palette(self, frames, masks, rowbg, time, kind):
         """Palette vote that allows for blur: each interior pixel p is explained as a mix
         b + a (c - b) of its row background b and a (tinted) palette colour c, a in [0.35, 1]; the colour with
         the smallest residual gets the pixel's vote (exact for crisp frames, robust to soft edges)."""
-        inner = masks  # the deepest interior left after up to 4 erosions: the body, not legs/mane/outline
-        for _ in range(4):
-            eroded = _erode(inner)
-            if eroded.sum() < 40:
-                break
-            inner = eroded
+        inner = interior(masks, 4)  # the deepest interior left after up to 4 erosions: the body, not legs/mane/outline
         if inner.sum() == 0:
             return None
         f, y, _ = np.nonzero(inner)
@@ -154,6 +163,8 @@ class Analyser:
         kind = self.subject_type(frames, masks, ok, cy, size, setting, time)
         res["subject"] = kind
         res["colour"] = self.colour(frames, masks, rowbg, time, kind)
+        if self.colour_reader is not None:  # the palette vote beside the reader, for figures comparable with earlier ones
+            res["colour_palette"] = self.colour_by_palette(frames, masks, rowbg, time, kind)
         # Reference size: a horse of L=90 has sqrt(area) ~ 0.5*90; normalise speeds to that.
         speed = abs(vx) / size * 45.0
         zspeed = abs(zoom)
@@ -234,25 +245,6 @@ def _two_masses(colmass):
         return False
     runs = sorted(runs, reverse=True)
     return runs[1] > 0.25 * sum(runs)
-
-
-def _shift_and(m, op):
-    out = m.copy()
-    pad = np.pad(m, [(0, 0)] * (m.ndim - 2) + [(1, 1), (1, 1)], constant_values=(op == "erode"))
-    H, W = m.shape[-2:]
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            v = pad[..., dy:dy + H, dx:dx + W]
-            out = (out & v) if op == "erode" else (out | v)
-    return out
-
-
-def _erode(m):
-    return _shift_and(m, "erode")
-
-
-def _dilate(m):
-    return _shift_and(m, "dilate")
 
 
 def flicker(frames, masks, margin=4):
