@@ -8,7 +8,7 @@ back bilinearly; Gaussian blur (sigma 1.5-5 px) after a time smear of 2-4 frames
 colour noise. None of these uses a model's decoder, so the reader does not learn one decoder's habits; it is
 checked on ground truth through a decoder with `world.validate --decoder DIR`. The analyser's own masks,
 background and time of day feed the features, as when it reads a generated clip. Softmax regression, L2 1e-3,
-full-batch Adam, fixed seeds: the same data give the same weights.
+full-batch Adam; every draw (specs, render seeds, degradations, initialisation) has a fixed seed.
 """
 import argparse
 import multiprocessing as mp
