@@ -49,14 +49,14 @@ def truth_of(spec):
 
 def score(analysis, truth):
     """(scores {metric: 0 or 1}, what was read). With the learned colour reader the palette vote is scored beside
-    it as colour_palette (the measure before 2026-12-05's ninth session), so one run gives both."""
+    it as PALETTE (the measure before 2026-12-05's ninth session), so one run gives both."""
     got = {"colour": analysis.get("colour"), "setting": analysis.get("setting"),
            "subject": analysis.get("subject"), "action": analysis.get("action_class"),
            "direction": analysis.get("direction")}
     scores = {k: float(got[k] == v) for k, v in truth.items()}
-    if "colour_palette" in analysis:
-        got["colour_palette"] = analysis["colour_palette"]
-        scores["colour_palette"] = float(got["colour_palette"] == truth["colour"])
+    if PALETTE in analysis:
+        got[PALETTE] = analysis[PALETTE]
+        scores[PALETTE] = float(got[PALETTE] == truth["colour"])
     return scores, got
 
 
@@ -133,8 +133,9 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                 log(f"[{split}] {prompt!r}: {'ok' if not miss else 'miss ' + str(miss)} flicker {a['flicker']:.2f} (gt {gt_fl:.2f})")
                 if k == 0 and i < 4:
                     rows.append([downscale(frames[j], 2) for j in range(0, len(frames), 6)])
+        scored = METRICS + ([PALETTE] if colour_method == "learned" else [])
         summary = {}
-        for m in METRICS + [PALETTE]:
+        for m in scored:
             vals = [p["scores"][m] for p in per if m in p["scores"]]
             summary[m] = float(np.mean(vals)) if vals else float("nan")
         fl = float(np.nanmean([p["flicker"] for p in per]))
@@ -150,7 +151,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         summary["speed_ratio"] = float(np.median(ratios)) if ratios else float("nan")
         if ceiling:
             summary["ceiling"] = {m: float(np.mean([p["ceiling_scores"][m] for p in per if m in p.get("ceiling_scores", {})]))
-                                  for m in METRICS + [PALETTE]}
+                                  for m in scored}
             summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
@@ -172,7 +173,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         if "ceiling" in s:
             log(f"{'  VAE ceiling':16s} " + " ".join(f"{100 * s['ceiling'][m]:8.0f}%" for m in METRICS)
                 + f"   {s['flicker_vae']:.2f} (reconstructed ground truth)")
-        if s[PALETTE] == s[PALETTE]:  # not NaN: the learned reader ran, and the palette vote beside it
+        if PALETTE in s:  # the learned reader ran, and the palette vote beside it
             ceil = f" (VAE ceiling {100 * s['ceiling'][PALETTE]:.0f}%)" if "ceiling" in s else ""
             log(f"{'  palette vote':16s} colour {100 * s[PALETTE]:.0f}%{ceil}: the colour measure before 2026-12-05's ninth session")
     if sheet:
