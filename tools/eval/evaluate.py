@@ -175,7 +175,8 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                 + f"   {s['flicker_vae']:.2f} (reconstructed ground truth)")
         if PALETTE in s:  # the learned reader ran, and the palette vote beside it
             ceil = f" (VAE ceiling {100 * s['ceiling'][PALETTE]:.0f}%)" if "ceiling" in s else ""
-            log(f"{'  palette vote':16s} colour {100 * s[PALETTE]:.0f}%{ceil}: the colour measure before 2026-12-05's ninth session")
+            log(f"{'  palette vote':16s} colour {100 * s[PALETTE]:.0f}%{ceil}: "
+                "the colour measure before 2026-12-05's ninth session")
     if sheet:
         os.makedirs(os.path.dirname(os.path.abspath(sheet)), exist_ok=True)
         write_png(sheet, grid(rows))

@@ -163,7 +163,7 @@ class Analyser:
         kind = self.subject_type(frames, masks, ok, cy, size, setting, time)
         res["subject"] = kind
         res["colour"] = self.colour(frames, masks, rowbg, time, kind)
-        if self.colour_reader is not None:  # the palette vote beside the reader, for figures comparable with earlier ones
+        if self.colour_reader is not None:  # the palette vote beside the reader: figures comparable with earlier ones
             res["colour_palette"] = self.colour_by_palette(frames, masks, rowbg, time, kind)
         # Reference size: a horse of L=90 has sqrt(area) ~ 0.5*90; normalise speeds to that.
         speed = abs(vx) / size * 45.0

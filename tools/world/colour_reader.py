@@ -1,12 +1,13 @@
 """A learned reader of a subject's colour that stays right on soft pictures.
 
-The analyser's palette vote (Analyser.colour_by_palette) is exact on crisp frames but reads soft ones by their mean pixel: a
-bay horse seen from behind, its black tail in the middle of a narrow body, blurs to the brown coat's colour, and a
-black horse smeared over a bright ground reads brown. What tells them apart is the mix of colours (a bay has red
-sides and black points, a brown horse has neither), so this reader classifies the subject's colour histogram.
+The analyser's palette vote (Analyser.colour_by_palette) is exact on crisp frames but reads soft ones by their
+mean pixel: a bay horse seen from behind, its black tail in the middle of a narrow body, blurs to the brown coat's
+colour, and a black horse smeared over a bright ground reads brown. What tells them apart is the mix of colours (a
+bay has red sides and black points, a brown horse has neither), so this reader classifies the subject's colour
+histogram.
 
-Features: the subject's interior pixels (mask eroded up to twice), time tint removed, in an 8x8x8 RGB histogram, twice:
-all of them, and the half least mixed with the background; each histogram normalised and square-rooted (the
+Features: the subject's interior pixels (mask eroded up to twice), time tint removed, in an 8x8x8 RGB histogram,
+twice: all of them, and the half least mixed with the background; each histogram normalised and square-rooted (the
 Hellinger map). Classifier: multinomial logistic regression over the palette names (world.palette), trained by
 `world.train_colour_reader` on rendered ground truth with decoder-independent degradations (the latent's own
 pooling, blur, time smear), and checked on ground truth through a model's latent space and decoder

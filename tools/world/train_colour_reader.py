@@ -1,6 +1,7 @@
 """Train the analyser's colour reader (world.colour_reader) on rendered ground truth made soft.
 
-    PYTHONPATH=tools python3 -m world.train_colour_reader [--clips 1800] [--workers 2] [--out tools/world/colour_reader.npz]
+    PYTHONPATH=tools python3 -m world.train_colour_reader [--clips 1800] [--workers 2]
+        [--out tools/world/colour_reader.npz]
 
 Each training-split clip (13 frames, fixed seeds, never the validation draws of world.validate) is rendered and
 read four ways: crisp; pooled like the latent (time groups {0}, {1..4}, ...; 8x8-pixel block means) and drawn
