@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from .analyser import Analyser
-from .colour_reader import WEIGHTS, class_names, colour_features
+from .colour_reader import BINS, WEIGHTS, class_names, colour_features
 from .scene import render_clip
 from .spec import sample_spec
 
@@ -52,18 +52,19 @@ def latent_pooled(x: torch.Tensor) -> torch.Tensor:
 
 def blurred(x: torch.Tensor, sigma: float, smear: int) -> torch.Tensor:
     """[3, F, H, W] -> time box-smeared over `smear` frames, then Gaussian-blurred in space."""
+    H, W = x.shape[-2:]
     if smear > 1:
         x = F.avg_pool1d(x.permute(0, 2, 3, 1).reshape(-1, 1, x.shape[1]), smear, 1, padding=0,
                          count_include_pad=False)  # [3*H*W, 1, F-smear+1]
-        x = x.reshape(3, 256, 256, -1).permute(0, 3, 1, 2)  # [3, F', H, W]
+        x = x.reshape(3, H, W, -1).permute(0, 3, 1, 2)  # [3, F', H, W]
     r = int(3 * sigma) + 1
     t = torch.arange(-r, r + 1, dtype=torch.float32)
     k = torch.exp(-0.5 * (t / sigma) ** 2)
     k = k / k.sum()
-    y = x.reshape(-1, 1, 256, 256)  # [3F, 1, H, W]
+    y = x.reshape(-1, 1, H, W)  # [3F, 1, H, W]
     y = F.conv2d(F.pad(y, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1))
     y = F.conv2d(F.pad(y, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1))
-    return y.reshape(3, -1, 256, 256)
+    return y.reshape(3, -1, H, W)
 
 
 def degraded_versions(frames: np.ndarray, rng: np.random.Generator):
@@ -76,12 +77,18 @@ def degraded_versions(frames: np.ndarray, rng: np.random.Generator):
     return [torch.clamp(v, 0, 255).round().to(torch.uint8).permute(1, 2, 3, 0).numpy() for v in out]
 
 
+_analyser = None  # one per worker process: building the reference backgrounds costs more than reading a clip
+
+
 def _work(index: int):
     """Features and labels of clip `index`: ([n, D] float32, [n] int)."""
+    global _analyser
+    if _analyser is None:
+        _analyser = _Capture()
+    an = _analyser
     rng = np.random.default_rng([SEED_BASE, index])
     spec = sample_spec(rng, "train")
     frames, _ = render_clip(spec, FRAMES, seed=SEED_BASE + index)
-    an = _Capture()
     names = class_names()
     xs, ys = [], []
     for clip in degraded_versions(frames, rng):
@@ -94,7 +101,7 @@ def _work(index: int):
         if feat is not None:
             xs.append(feat)
             ys.append(names.index(spec.colour))
-    return np.array(xs, np.float32).reshape(-1, 2 * 8 ** 3), np.array(ys, np.int64)
+    return np.array(xs, np.float32).reshape(-1, 2 * BINS ** 3), np.array(ys, np.int64)
 
 
 def fit(x: np.ndarray, y: np.ndarray, classes: int, l2: float = 1e-3, steps: int = 3000, lr: float = 0.05, log=print):
