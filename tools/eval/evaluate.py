@@ -1,7 +1,8 @@
 """Evaluate a model directory on the fixed prompt set with the world's analyser.
 
     PYTHONPATH=tools python3 -m eval.evaluate models/builtin [--sampler euler] [--steps 8] [--shift 5] [--duration 1.0]
-        [--static-hold TAU] [--guide DIR --guide-scale W] [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
+        [--static-hold TAU] [--autoguidance W LAMBDA] [--guide DIR --guide-scale W --guide-threshold LAMBDA]
+        [--sheet docs/contact-sheet.png] [--json runs/eval/latest.json]
 
 For every prompt of eval/prompts.py (in-distribution and held-out) it generates a clip with the PyTorch reference
 pipeline (reference/pipeline.py: tokenizer -> text encoder -> DiT sampler in chunks -> VAE decode), runs
@@ -90,13 +91,18 @@ def reconstruct(model, frames):
 
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
              ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None,
-             static_hold=None, guide=None, guide_scale=1.0, colour_method="learned"):
+             static_hold=None, guide=None, guide_scale=1.0, colour_method="learned", guide_threshold=0.0,
+             autoguidance=None):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     guide_model = load_model(guide) if guide else None
     if sigmas:  # an explicit schedule (the config's pipeline.sigmas form): steps = len - 1
         model.pipeline["sigmas"], model.pipeline["num_inference_steps"] = sigmas, len(sigmas) - 1
         steps = len(sigmas) - 1
+    if autoguidance is not None and model.guide is not None:  # (scale, threshold) instead of the config's; scale 1 = off
+        model.guide.scale, model.guide.threshold = autoguidance
+        if autoguidance[0] <= 1:
+            model.guide = None
     if static_hold is not None:  # 0 = the DiT's latents as sampled
         model.pipeline["static_hold_threshold"] = static_hold
     if sampler:
@@ -115,7 +121,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
             for k in range(samples):
                 frames = generate(model, prompt, seed=1000 + 37 * i + k, duration=duration, steps=steps,
                                   guidance_scale=guidance, log=lambda s: None, guide=guide_model,
-                                  guide_scale=guide_scale).numpy()
+                                  guide_scale=guide_scale, guide_threshold=guide_threshold).numpy()
                 a = an.analyse(frames)
                 sc, got = score(a, truth_of(spec))
                 gt_fl, gt_speed = ground_truth_measures(an, spec, len(frames))
@@ -158,6 +164,9 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
             "shift": model.pipeline["shift"],
             "guidance_scale": guidance, "static_hold_threshold": model.pipeline["static_hold_threshold"],
             "sigmas": model.pipeline.get("sigmas"), "guide": guide, "guide_scale": guide_scale if guide else None,
+            "guide_threshold": guide_threshold if guide else None,
+            "autoguidance": ({"scale": model.guide.scale, "threshold": model.guide.threshold}
+                             if model.guide is not None and not guide else None),
             "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows,
             "colour_method": colour_method, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
@@ -211,15 +220,20 @@ def main():
     ap.add_argument("--static-hold", type=float, default=None,
                     help="pipeline.static_hold_threshold to sample with (default: the model's; 0 = off)")
     ap.add_argument("--guide", default=None,
-                    help="research: autoguidance by this weaker model directory (an earlier export), v = v_g + "
-                         "--guide-scale (v - v_g) at every step, two DiT passes per step (the engine has no such stage)")
+                    help="research: autoguidance by this weaker model directory (an earlier export) instead of the "
+                         "model's pipeline.autoguidance, at --guide-scale and --guide-threshold, two DiT passes per step")
     ap.add_argument("--guide-scale", type=float, default=2.0)
+    ap.add_argument("--guide-threshold", type=float, default=0.0,
+                    help="lambda of the autoguidance gate for --guide (0 = guide every latent pixel)")
+    ap.add_argument("--autoguidance", type=float, nargs=2, default=None, metavar=("SCALE", "THRESHOLD"),
+                    help="the model's own pipeline.autoguidance at this scale and threshold (scale 1 = off)")
     ap.add_argument("--split", choices=["in_distribution", "held_out"], default=None, help="only this prompt set")
     a = ap.parse_args()
     evaluate(a.model, a.sampler, a.steps, a.shift, a.duration, a.samples, a.sheet, a.json, ceiling=a.ceiling,
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
              robust_rows=not a.plain_rows, sigmas=a.sigmas, static_hold=a.static_hold, guide=a.guide,
-             guide_scale=a.guide_scale, colour_method="palette" if a.palette_colour else "learned")
+             guide_scale=a.guide_scale, colour_method="palette" if a.palette_colour else "learned",
+             guide_threshold=a.guide_threshold, autoguidance=a.autoguidance)
 
 
 if __name__ == "__main__":

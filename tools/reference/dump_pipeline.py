@@ -1,13 +1,14 @@
 """Parity dumps of the end-to-end pipeline (reference/pipeline.py) for the Swift TextToVideoPipeline tests.
 
-    PYTHONPATH=tools python3 -m reference.dump_pipeline            # tiny random model -> Fixtures/pipeline/tiny/
+    PYTHONPATH=tools python3 -m reference.dump_pipeline            # tiny random models -> Fixtures/pipeline/tiny*/
     PYTHONPATH=tools python3 -m reference.dump_pipeline --builtin  # models/builtin -> Fixtures/pipeline/builtin.safetensors
 
 tiny/: a complete random model directory (config.json, dit/text_encoder/vae_decoder safetensors, tokenizer.json) at
 64x32 pixels, plus generation.safetensors: text [L, text_in], chunk{k}.latent [C, K, h, w], chunk{k}.pixels
 [3, F_k, H, W] and rgb8 [N, H, W, 3] (uint8 values as F32) of `generate(PROMPT, SEED, DURATION)`, and
-generation.json with the request. The noise comes from the NoiseGenerator twin, so nothing is injected: the Swift
-pipeline must reproduce the same numbers from the same seed.
+generation.json with the request. tiny_guided/ is the same model with pipeline.autoguidance by a second random DiT
+and text encoder (guide_*.safetensors), dumped to generation_guided.*. The noise comes from the NoiseGenerator twin,
+so nothing is injected: the Swift pipeline must reproduce the same numbers from the same seed.
 """
 from __future__ import annotations
 
@@ -69,7 +70,18 @@ def builtin_sized_config() -> dict:
                          "default_duration_s": 5.0}}
 
 
-def write_tiny(directory: str, config: dict | None = None):
+def random_dit(cfg: dict) -> DiT:
+    dit = DiT(DiTConfig.from_dict(cfg))
+    dit.reset_parameters(std=0.2)
+    with torch.no_grad():
+        for name, p in dit.named_parameters():
+            if p.dim() == 1 and "bands" not in name:
+                p.copy_(0.1 * torch.randn_like(p))
+    return dit
+
+
+def write_tiny(directory: str, config: dict | None = None, guided: bool = False):
+    """A random model directory; `guided`: plus a second random DiT and text encoder as its autoguidance guide."""
     os.makedirs(directory, exist_ok=True)
     torch.manual_seed(11)
     cfg = json.loads(json.dumps(config or TINY))
@@ -80,15 +92,16 @@ def write_tiny(directory: str, config: dict | None = None):
     cfg["vae"]["latent_mean"] = (0.2 * torch.randn(c)).tolist()
     cfg["vae"]["latent_std"] = (0.6 + 0.5 * torch.rand(c)).tolist()
 
-    dit = DiT(DiTConfig.from_dict(cfg["dit"]))
-    dit.reset_parameters(std=0.2)
-    with torch.no_grad():
-        for name, p in dit.named_parameters():
-            if p.dim() == 1 and "bands" not in name:
-                p.copy_(0.1 * torch.randn_like(p))
+    dit = random_dit(cfg["dit"])
     te = TextEncoder(cfg["text_encoder"])
     vae = VideoDecoder(cfg["vae"])
-    for name, module in (("dit", dit), ("text_encoder", te), ("vae_decoder", vae)):
+    modules = [("dit", dit), ("text_encoder", te), ("vae_decoder", vae)]
+    if guided:  # drawn after the model's weights, which stay those of the unguided tiny model
+        modules += [("guide_dit", random_dit(cfg["dit"])), ("guide_text_encoder", TextEncoder(cfg["text_encoder"]))]
+        cfg["pipeline"]["autoguidance"] = {"dit_weights": "guide_dit.safetensors",
+                                           "text_encoder_weights": "guide_text_encoder.safetensors",
+                                           "scale": 2.5, "threshold": 0.3}
+    for name, module in modules:
         sd = {k: v.detach().float().contiguous() for k, v in module.state_dict().items()}
         save_file(sd, os.path.join(directory, f"{name}.safetensors"))
     with open(os.path.join(directory, "config.json"), "w") as f:
@@ -103,7 +116,10 @@ def fingerprint(model_dir: str) -> list:
     Swift test recomputes it to tell whether the dump still belongs to the model directory."""
     import numpy as np
     out = []
-    for name in MODEL_FILES:
+    with open(os.path.join(model_dir, "config.json")) as f:
+        autoguidance = json.load(f).get("pipeline", {}).get("autoguidance")
+    guide_files = [autoguidance["dit_weights"], autoguidance["text_encoder_weights"]] if autoguidance else []
+    for name in MODEL_FILES + guide_files:
         with open(os.path.join(model_dir, name), "rb") as f:
             data = f.read()
         padded = data + b"\0" * (-len(data) % 4)
@@ -147,6 +163,9 @@ def main():
         tiny = os.path.join(FIXTURES, "tiny")
         write_tiny(tiny)
         dump(tiny, os.path.join(FIXTURES, "generation.safetensors"), PROMPT, SEED, DURATION)
+        guided = os.path.join(FIXTURES, "tiny_guided")
+        write_tiny(guided, guided=True)
+        dump(guided, os.path.join(FIXTURES, "generation_guided.safetensors"), PROMPT, SEED, DURATION)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ Procedure (one generation):
      and D of right context whose pixel frames are cropped (VideoDecoder.decode_window; the first-chunk rule only at
      clip frame 0).
   5. RGB8: trunc(clamp(0.5 y + 0.5, 0, 1) * 255).
+Autoguidance (pipeline.autoguidance: guide DiT and text-encoder weights, scale w, threshold lambda): the prompt is
+also encoded by the guide's text encoder, and every DiT velocity v is combined with the guide DiT's v_g on the same
+input by sampler.autoguidance_combine (per latent pixel gate on |v - v_g|), before CFG.
 Noise: one NoiseGenerator(seed) per generation, drawn in the order above (chunk by chunk), float32 values. With
 pipeline.noise_correlation rho > 0 every one of those tensors is a mixed draw (mixed_noise): its own [C, K, h, w],
 then a shared [C, 1, h, w], combined as sqrt(rho) shared + sqrt(1 - rho) own (Sampling/MixedNoise.swift).
@@ -98,6 +101,16 @@ class NoiseGenerator:
 
 
 @dataclass
+class Guide:
+    """pipeline.autoguidance: a weaker DiT and text encoder of the same shapes (an earlier training checkpoint; the
+    tokenizer is the model's), and the gated combination's scale and threshold (samplers.autoguidance_combine)."""
+    dit: DiT
+    text_encoder: TextEncoder
+    scale: float
+    threshold: float
+
+
+@dataclass
 class Model:
     config: dict
     dit: DiT
@@ -105,6 +118,7 @@ class Model:
     tokenizer: WordTokenizer
     vae: VideoDecoder
     pipeline: dict = field(default_factory=dict)
+    guide: Guide | None = None
 
 
 PIPELINE_DEFAULTS = {"fps": 25, "width": 256, "height": 256, "sampler": "distilled", "num_inference_steps": 8,
@@ -126,9 +140,19 @@ def load_model(directory: str) -> Model:
     vae = VideoDecoder(v_cfg)
     vae.load_state_dict(load_file(os.path.join(directory, v_cfg["weights"])), strict=True)
     pipe = dict(PIPELINE_DEFAULTS, **config.get("pipeline", {}))
+    guide = None
+    if pipe.get("autoguidance"):
+        ag = pipe["autoguidance"]
+        g_dit = DiT(DiTConfig.from_dict(config["dit"]))
+        g_dit.load_state_dict(load_file(os.path.join(directory, ag["dit_weights"])), strict=True)
+        g_te = TextEncoder(te_cfg)
+        g_te.load_state_dict(load_file(os.path.join(directory, ag["text_encoder_weights"])), strict=True)
+        g_dit.eval()
+        g_te.eval()
+        guide = Guide(g_dit, g_te, float(ag.get("scale", 1.0)), float(ag.get("threshold", 0.0)))
     for m in (dit, te, vae):
         m.eval()
-    return Model(config, dit, te, tok, vae, pipe)
+    return Model(config, dit, te, tok, vae, pipe, guide)
 
 
 def mixed_noise(rng: NoiseGenerator, shape, rho: float) -> torch.Tensor:
@@ -181,15 +205,17 @@ def chunk_count(t_latent: int, k: int, c: int) -> int:
     return 1 + (t_latent - k + (k - c) - 1) // (k - c)
 
 
-def encode_prompt(model: Model, text: str) -> tuple[torch.Tensor, list[str]]:
-    """[L, text_in] (L <= max_tokens; L may be 0) and the unknown words."""
+def encode_prompt(model: Model, text: str, encoder: TextEncoder | None = None) -> tuple[torch.Tensor, list[str]]:
+    """[L, text_in] (L <= max_tokens; L may be 0) and the unknown words; `encoder` (default the model's: the
+    guide's for autoguidance) encodes the tokenizer's ids."""
+    encoder = encoder or model.text_encoder
     ids, unknown = model.tokenizer.encode(text)
-    hidden = model.text_encoder.cfg["hidden_size"]
+    hidden = encoder.cfg["hidden_size"]
     if not ids:
         return torch.zeros(0, hidden), unknown
     with torch.no_grad():
-        out = model.text_encoder(torch.tensor([ids], dtype=torch.long))[0]
-    return out[: model.text_encoder.cfg["max_tokens"]], unknown
+        out = encoder(torch.tensor([ids], dtype=torch.long))[0]
+    return out[: encoder.cfg["max_tokens"]], unknown
 
 
 def sigma_schedule(pipe: dict, steps: int) -> list:
@@ -207,10 +233,12 @@ def resolved_guidance(pipe: dict, requested: float | None) -> float:
 @torch.no_grad()
 def generate(model: Model, prompt: str, seed: int = 42, duration: float | None = None, steps: int = 0,
              guidance_scale: float | None = None, negative_prompt: str = "", trace: dict | None = None,
-             log=print, guide: "Model | None" = None, guide_scale: float = 1.0) -> torch.Tensor:
+             log=print, guide: "Model | None" = None, guide_scale: float = 1.0,
+             guide_threshold: float = 0.0) -> torch.Tensor:
     """uint8 frames [N, H, W, 3]. `trace` (optional dict) receives per-chunk latents and pixels.
-    `guide` (research only; the engine has no such stage): a weaker model of the same shapes (an earlier export, with
-    its own text encoder) for autoguidance, v = v_g + guide_scale (v - v_g) at every step (Karras et al. 2024)."""
+    Autoguidance comes from the model's pipeline.autoguidance (model.guide); `guide` (research) overrides it with
+    another model directory's DiT and text encoder at `guide_scale` and `guide_threshold` (0: ungated,
+    v = v_g + guide_scale (v - v_g))."""
     pipe = model.pipeline
     fps = pipe["fps"]
     duration = pipe["default_duration_s"] if duration is None else duration
@@ -241,12 +269,17 @@ def generate(model: Model, prompt: str, seed: int = 42, duration: float | None =
         v, _ = model.dit(x, audio, text_rows)
         return v
 
-    guide_text = encode_prompt(guide, prompt)[0] if guide is not None else None
+    if guide is not None:  # research override: another export
+        guide = Guide(guide.dit, guide.text_encoder, guide_scale, guide_threshold)
+    else:
+        guide = model.guide
+    guide_text = encode_prompt(model, prompt, guide.text_encoder)[0] if guide is not None else None
 
     def denoise(video, aud, i):
         v = velocity(video, text)
-        if guide is not None:
-            v = samplers.cfg_combine(guide.dit(video, audio, guide_text)[0], v, guide_scale)
+        if guide is not None:  # pipeline.autoguidance: the weaker DiT on the same input, then the gated combination
+            v = samplers.autoguidance_combine(guide.dit(video, audio, guide_text)[0], v, guide.scale,
+                                              guide.threshold, channel_dim=0)
         if use_cfg:
             v = samplers.cfg_combine(velocity(video, neg), v, guidance_scale)
         return v, torch.zeros_like(aud)

@@ -89,6 +89,22 @@ def cfg_combine(v_uncond: torch.Tensor, v_cond: torch.Tensor, scale: float) -> t
     return v_uncond + scale * (v_cond - v_uncond)
 
 
+def autoguidance_combine(v_guide: torch.Tensor, v: torch.Tensor, scale: float, threshold: float,
+                         channel_dim: int) -> torch.Tensor:
+    """Autoguidance (Karras et al. 2024) with a per-position gate: d = v - v_g; r2 = mean of d^2 over `channel_dim`
+    (per latent pixel of video [C, T, h, w]: dim 0; per row of audio [A, ch]: dim 1); g = r2^2 / (r2^2 + lambda^4)
+    (lambda = threshold; g = 1 when threshold <= 0); v + (scale - 1) g d. Where the model and its weaker guide agree
+    (r << lambda: the still background) nothing is amplified; where they disagree (the subject) the full
+    v_g + scale (v - v_g) is taken. Engine twin: Sampling/Autoguidance.swift."""
+    d = v - v_guide
+    if threshold <= 0:
+        return v + (scale - 1.0) * d
+    r2 = d.pow(2).mean(dim=channel_dim, keepdim=True)
+    r4 = r2 * r2
+    lam4 = torch.tensor(threshold ** 4, dtype=torch.float32)
+    return v + (scale - 1.0) * (r4 / (r4 + lam4)) * d
+
+
 def magi_cfg_scales(sigma: float) -> tuple:
     """Spec 3.3 base-model guidance: video 5.0 while the timestep int(sigma*1000) > 500, then 2.0; audio 5.0."""
     return (5.0 if int(sigma * 1000) > 500 else 2.0), 5.0

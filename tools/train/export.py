@@ -3,7 +3,9 @@
     PYTHONPATH=tools python3 -m train.export --vae runs/vae --latents runs/latents --dit runs/dit \
         --out models/builtin [--check]
 
-Writes config.json, dit.safetensors, text_encoder.safetensors, tokenizer.json, vae_decoder.safetensors.
+Writes config.json, dit.safetensors, text_encoder.safetensors, tokenizer.json, vae_decoder.safetensors, and with
+--autoguide DIR (a weaker export of the same shapes, e.g. an earlier checkpoint's) guide_dit.safetensors and
+guide_text_encoder.safetensors, copied from DIR, with pipeline.autoguidance (--autoguide-scale, --autoguide-threshold).
 Matrices/convolution kernels are stored as F16 (--dtype bf16 for BF16); 1-D tensors (norm offsets, biases,
 RoPE bands) stay F32. The engine converts to F32 on load. Weights are the EMA weights (--weights raw for the
 raw ones). --check reloads the directory with reference.pipeline and generates a 1 s clip.
@@ -11,6 +13,7 @@ raw ones). --check reloads the directory with reference.pipeline and generates a
 import argparse
 import json
 import os
+import shutil
 
 import torch
 from safetensors.torch import save_file
@@ -40,6 +43,26 @@ def pipeline_section(sampler: str, steps: int, shift: float, guidance: float, si
             "static_hold_threshold": static_hold_threshold}
 
 
+def add_autoguide(out: str, config: dict, guide_dir: str, scale: float, threshold: float) -> None:
+    """Copies the guide export's DiT and text encoder next to the model's as guide_*.safetensors and sets
+    pipeline.autoguidance; the guide must have the model's DiT and text-encoder configuration (same shapes)."""
+    with open(os.path.join(guide_dir, "config.json")) as f:
+        guide = json.load(f)
+    for section in ("dit", "text_encoder"):
+        mine = {k: v for k, v in config[section].items() if k not in ("weights", "tokenizer")}
+        theirs = {k: v for k, v in guide[section].items() if k not in ("weights", "tokenizer")}
+        if mine != theirs:
+            raise SystemExit(f"--autoguide {guide_dir}: its {section} configuration differs from the model's")
+    shutil.copyfile(os.path.join(guide_dir, guide["dit"].get("weights", "dit.safetensors")),
+                    os.path.join(out, "guide_dit.safetensors"))
+    shutil.copyfile(os.path.join(guide_dir, guide["text_encoder"]["weights"]),
+                    os.path.join(out, "guide_text_encoder.safetensors"))
+    config["pipeline"]["autoguidance"] = {"dit_weights": "guide_dit.safetensors",
+                                          "text_encoder_weights": "guide_text_encoder.safetensors",
+                                          "scale": scale, "threshold": threshold}
+    config["training"]["autoguidance_guide"] = {k: guide.get("training", {}).get(k) for k in ("dit_steps", "dit_minutes")}
+
+
 def decoder_provenance(vae_run: str) -> str:
     """What `load_decoder(vae_run)` returned: a fine-tune run's decoder, an exported one (its own record), or the
     constructed one."""
@@ -60,7 +83,8 @@ def _store(state: dict, dtype, keep_f32: tuple = ()) -> dict:
 
 def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16", weights: str = "ema",
            sampler: str = "distilled", steps: int = 8, shift: float = 5.0, guidance: float = 3.0, name: str = "happyhorse-builtin",
-           distilled_guidance: float = 0.0, sigmas=None, noise_correlation=None, static_hold_threshold: float = 0.0) -> dict:
+           distilled_guidance: float = 0.0, sigmas=None, noise_correlation=None, static_hold_threshold: float = 0.0,
+           autoguide: str | None = None, autoguide_scale: float = 3.0, autoguide_threshold: float = 0.0) -> dict:
     os.makedirs(out, exist_ok=True)
     dt = DTYPES[dtype]
     decoder = load_decoder(vae_run, latents)  # fine-tuned if runs/vae/state.pt exists, else constructed
@@ -99,6 +123,11 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         with open(os.path.join(st["guide"], "config.json")) as f:
             guide_steps = json.load(f).get("training", {}).get("dit_steps")
         config["training"]["autoguidance_distilled"] = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps}
+    for stale in ("guide_dit.safetensors", "guide_text_encoder.safetensors"):  # a re-export without --autoguide
+        if os.path.exists(os.path.join(out, stale)):
+            os.remove(os.path.join(out, stale))
+    if autoguide:
+        add_autoguide(out, config, autoguide, autoguide_scale, autoguide_threshold)
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
         f.write("\n")
@@ -130,11 +159,18 @@ def main():
     ap.add_argument("--static-hold", type=float, default=0.0,
                     help="pipeline.static_hold_threshold: the static hold's threshold (normalised latent RMS "
                          "change per latent pixel; 0 = off; the built-in model's value and how it was chosen: docs/builtin-model.md)")
+    ap.add_argument("--autoguide", default=None, metavar="DIR",
+                    help="a weaker export of the same shapes whose DiT and text encoder guide the model at every step "
+                         "(pipeline.autoguidance; two DiT passes per step)")
+    ap.add_argument("--autoguide-scale", type=float, default=3.0, help="w: v_g + w (v - v_g) where the models disagree")
+    ap.add_argument("--autoguide-threshold", type=float, default=0.0,
+                    help="lambda of the gate r^4 / (r^4 + lambda^4) on the RMS disagreement per latent pixel (0 = none)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
            args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas,
-           noise_correlation=args.noise_correlation, static_hold_threshold=args.static_hold)
+           noise_correlation=args.noise_correlation, static_hold_threshold=args.static_hold,
+           autoguide=args.autoguide, autoguide_scale=args.autoguide_scale, autoguide_threshold=args.autoguide_threshold)
     if args.check:
         from reference.pipeline import generate, load_model
         torch.set_num_threads(2)

@@ -30,6 +30,40 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     /// Threshold τ of the static hold over each chunk's sampled latents (`StaticHold.swift`; normalised latent RMS
     /// change per latent pixel); 0 = off.
     public var staticHoldThreshold: Double
+    /// Autoguidance by a weaker DiT (`Sampling/Autoguidance.swift`); nil = none.
+    public var autoguidance: Autoguidance?
+
+    /// `pipeline.autoguidance`: the guide's weights (the model's `dit` and `text_encoder` configurations, other
+    /// files in the same directory) and the gated combination's scale w and threshold λ.
+    public struct Autoguidance: Codable, Sendable, Equatable {
+        public var ditWeights: String
+        public var textEncoderWeights: String
+        /// w: v_g + w·(v − v_g) where the models disagree; 1 = no guidance (the guide is then not loaded).
+        public var scale: Float
+        /// λ of the gate r⁴ / (r⁴ + λ⁴) on the RMS disagreement r per latent pixel; 0 = guide everywhere.
+        public var threshold: Float
+
+        enum CodingKeys: String, CodingKey {
+            case scale, threshold
+            case ditWeights = "dit_weights", textEncoderWeights = "text_encoder_weights"
+        }
+
+        public init(ditWeights: String, textEncoderWeights: String, scale: Float, threshold: Float = 0) {
+            self.ditWeights = ditWeights
+            self.textEncoderWeights = textEncoderWeights
+            self.scale = scale
+            self.threshold = threshold
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            // scale and threshold read as Double: a number past Float's range becomes inf and is refused by name
+            self.init(ditWeights: try c.decode(String.self, forKey: .ditWeights),
+                      textEncoderWeights: try c.decode(String.self, forKey: .textEncoderWeights),
+                      scale: Float(try c.decode(Double.self, forKey: .scale)),
+                      threshold: Float(try c.decodeIfPresent(Double.self, forKey: .threshold) ?? 0))
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case fps, width, height, sampler, shift, sigmas
@@ -39,12 +73,13 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         case guidanceScale = "guidance_scale"
         case noiseCorrelation = "noise_correlation"
         case staticHoldThreshold = "static_hold_threshold"
+        case autoguidance
     }
 
     public init(fps: Int = 25, width: Int = 256, height: Int = 256, sampler: SamplerKind = .distilled,
                 numInferenceSteps: Int = 8, shift: Double = 5.0, sigmas: [Double]? = nil, chunkLatentFrames: Int = 4,
                 contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0, guidanceScale: Float = 1.0,
-                noiseCorrelation: Double = 0, staticHoldThreshold: Double = 0) {
+                noiseCorrelation: Double = 0, staticHoldThreshold: Double = 0, autoguidance: Autoguidance? = nil) {
         self.fps = fps
         self.width = width
         self.height = height
@@ -58,6 +93,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         self.guidanceScale = guidanceScale
         self.noiseCorrelation = noiseCorrelation
         self.staticHoldThreshold = staticHoldThreshold
+        self.autoguidance = autoguidance
     }
 
     public init(from decoder: Decoder) throws {
@@ -76,7 +112,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   // read as Double: a number past Float's range becomes inf and is refused by validate() by name
                   guidanceScale: try c.decodeIfPresent(Double.self, forKey: .guidanceScale).map { Float($0) } ?? d.guidanceScale,
                   noiseCorrelation: try c.decodeIfPresent(Double.self, forKey: .noiseCorrelation) ?? d.noiseCorrelation,
-                  staticHoldThreshold: try c.decodeIfPresent(Double.self, forKey: .staticHoldThreshold) ?? d.staticHoldThreshold)
+                  staticHoldThreshold: try c.decodeIfPresent(Double.self, forKey: .staticHoldThreshold) ?? d.staticHoldThreshold,
+                  autoguidance: try c.decodeIfPresent(Autoguidance.self, forKey: .autoguidance))
     }
 
     /// Decodes the `pipeline` object (its JSON bytes) and validates it.
@@ -109,6 +146,14 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
                   "must be in [0, 1], got \(noiseCorrelation)")
         try check(staticHoldThreshold.isFinite && staticHoldThreshold >= 0 && staticHoldThreshold <= 100, "static_hold_threshold",
                   "must be in [0, 100] (0 = off), got \(staticHoldThreshold)")
+        if let a = autoguidance {
+            try check(a.scale.isFinite && a.scale >= 1 && a.scale <= 100, "autoguidance.scale",
+                      "must be in [1, 100] (1 = no guidance), got \(a.scale)")
+            try check(a.threshold.isFinite && a.threshold >= 0 && a.threshold <= 100, "autoguidance.threshold",
+                      "must be in [0, 100] (0 = guide every latent pixel), got \(a.threshold)")
+            try check(!a.ditWeights.isEmpty && !a.textEncoderWeights.isEmpty, "autoguidance",
+                      "needs dit_weights and text_encoder_weights (files in the model directory)")
+        }
     }
 
     /// The guidance scale a request runs with: its own when > 0, else the model's `guidance_scale` (0 = the model's

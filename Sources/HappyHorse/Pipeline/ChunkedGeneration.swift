@@ -32,6 +32,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
     var sigmas: [Double]
     var text: Tensor  // [L, text_in]
     var negativeText: Tensor?  // [L', text_in] when CFG runs
+    var guideText: Tensor?  // [L, text_in] through the autoguidance guide's text encoder, when the model has one
     var guidanceScale: Float
     var staticHoldThreshold: Double  // resolved: 0 = off
     let cancellation: CancellationToken
@@ -81,6 +82,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
         let (embedding, unknown) = try pipeline.encodePrompt(request.prompt)
         text = embedding
         if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
+        guideText = try pipeline.encodeGuidePrompt(request.prompt)
         if guidanceScale > 1, dir.supportsCFG {
             negativeText = try pipeline.encodePrompt(request.negativePrompt).embedding
         } else {
@@ -89,7 +91,8 @@ public final class ChunkedGeneration: VideoGenerationStream {
         }
         timings.encodingPrompt = Date().timeIntervalSince(encodeStart)
         pipeline.log("happyhorse: generating \(plan.frames) frames (\(plan.latentFrames) latent frames, \(plan.chunkCount) "
-            + "chunk(s) × \(sigmas.count - 1) steps, \(negativeText != nil ? "CFG \(guidanceScale)" : "no guidance")), seed \(request.seed)")
+            + "chunk(s) × \(sigmas.count - 1) steps, \(negativeText != nil ? "CFG \(guidanceScale)" : "no guidance")"
+            + "\(guideText != nil ? ", autoguidance" : "")), seed \(request.seed)")
     }
 
     public func nextFrame() throws -> VideoFrame? {
@@ -132,10 +135,14 @@ public final class ChunkedGeneration: VideoGenerationStream {
         let steps = (0..<renoising).map { _ in
             Latents(video: noise.mixedNormalTensor(shape: latentShape, correlation: rho), audio: audio)
         }
+        var autoguide: LatentAutoguide?
+        if let guide = pipeline.guide, let guideText, let a = pipeline.directory.pipeline.autoguidance {
+            autoguide = LatentAutoguide(dit: guide.dit, text: guideText, scale: a.scale, threshold: a.threshold)
+        }
         let request = LatentGenerationRequest(
             text: text, negativeText: negativeText, guidanceScale: negativeText == nil ? 1 : guidanceScale,
             audioLength: 0, latentFrames: latentShape[1], latentHeight: latentShape[2], latentWidth: latentShape[3],
-            sampler: sampler, sigmas: sigmas, conditioningFrames: conditioning)
+            sampler: sampler, sigmas: sigmas, conditioningFrames: conditioning, autoguide: autoguide)
         let (denoiseStart, denoiseCPU) = (Date(), GenerationTimings.processCPUSeconds())
         let sampled = try LatentGeneration.generate(dit: pipeline.dit, request: request,
                                                     noise: .injected(initial: initial, steps: steps),

@@ -147,6 +147,7 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
             let (embedding, unknown) = try pipeline.encodePrompt(settings.prompt)
             if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
             generation.text = embedding
+            generation.guideText = try pipeline.encodeGuidePrompt(settings.prompt)
         }
         let guidance = p.resolvedGuidanceScale(settings.guidanceScale)  // 0 = the model's guidance_scale
         let cfg = guidance > 1 && dir.supportsCFG

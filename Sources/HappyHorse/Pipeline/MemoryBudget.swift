@@ -42,7 +42,10 @@ public enum MemoryBudget {
     /// Data bytes of the safetensors files of a model directory, from their headers only (nothing is read).
     /// Files that cannot be opened count 0 here: the loaders report them with their own, precise errors.
     public static func weightBytes(_ dir: ModelDirectory) -> Int {
-        let urls = [dir.file(dir.dit.weights ?? "dit.safetensors"), dir.file(dir.textEncoder.weights), dir.file(dir.vae.weights)]
+        var urls = [dir.file(dir.dit.weights ?? "dit.safetensors"), dir.file(dir.textEncoder.weights), dir.file(dir.vae.weights)]
+        if let a = dir.pipeline.autoguidance, a.scale > 1 {  // the guide's DiT and text encoder are loaded too
+            urls += [dir.file(a.ditWeights), dir.file(a.textEncoderWeights)]
+        }
         var total = 0
         for url in urls {
             guard let checkpoint = try? SafeTensorsCheckpoint(url: url) else { continue }

@@ -10,6 +10,8 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     public let textEncoder: TextEncoder
     public let dit: DiT
     public let decoder: VideoDecoder
+    /// The weaker DiT and its text encoder of `pipeline.autoguidance` (nil without it, or with scale 1).
+    public let guide: (dit: DiT, textEncoder: TextEncoder)?
     /// What `Runtime.configure` chose (OpenBLAS core, threads).
     public let runtime: Runtime.Report
     let log: (String) -> Void
@@ -35,6 +37,17 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
         dit = try DiT(config: dir.dit, checkpoint: dir.file(dir.dit.weights ?? "dit.safetensors"))
         decoder = try HappyHorseError.withContext("loading video decoder") {
             try VideoDecoder(configuration: dir.vae, url: dir.file(dir.vae.weights))
+        }
+        if let a = dir.pipeline.autoguidance, a.scale > 1 {
+            let guideEncoder = try HappyHorseError.withContext("loading autoguidance text encoder") {
+                try TextEncoder(configuration: te, url: dir.file(a.textEncoderWeights))
+            }
+            let guideDiT = try HappyHorseError.withContext("loading autoguidance DiT") {
+                try DiT(config: dir.dit, checkpoint: dir.file(a.ditWeights))
+            }
+            guide = (guideDiT, guideEncoder)
+        } else {
+            guide = nil
         }
         log(String(format: "happyhorse: loaded model '%@' from %@ in %.2f s (%dx%d @ %d fps, %@ sampler, %d steps)",
                    dir.name, modelDirectory.path, Date().timeIntervalSince(started), dir.pipeline.width,
@@ -71,8 +84,15 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     /// Most tokens the text encoder sees: 8 × max_tokens (1024 for max_tokens 128).
     public var encodedTokenLimit: Int { 8 * directory.textEncoder.maxTokens }
 
+    /// The prompt through the autoguidance guide's text encoder ([L, text_in]), or nil without a guide.
+    public func encodeGuidePrompt(_ text: String) throws -> Tensor? {
+        guard let guide else { return nil }
+        return try encodePrompt(text, encoder: guide.textEncoder).embedding
+    }
+
     /// [L, text_in] rows for the DiT (the known words, trimmed to `max_tokens`; L may be 0) and the unknown words.
-    public func encodePrompt(_ text: String) throws -> (embedding: Tensor, unknown: [String]) {
+    /// `encoder` (default the model's) turns the tokenizer's ids into rows: the guide's for autoguidance.
+    public func encodePrompt(_ text: String, encoder: TextEncoder? = nil) throws -> (embedding: Tensor, unknown: [String]) {
         var (ids, unknown) = tokenizer.encode(text)
         // The encoder attends over every token (O(L²), not cancellable), so an enormous prompt would stall the
         // streaming thread for minutes: encode at most `encodedTokenLimit` tokens. Prompts up to that length give
@@ -84,7 +104,7 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
             ids.removeSubrange(limit...)
         }
         if unknown.count > 64 { unknown = Array(unknown.prefix(64)) + ["… (\(unknown.count - 64) more)"] }
-        let hidden = try textEncoder(ids)  // [L, H]
+        let hidden = try (encoder ?? textEncoder)(ids)  // [L, H]
         let rows = min(hidden.shape[0], directory.textEncoder.maxTokens)
         return (rows == hidden.shape[0] ? hidden : hidden.rows(0..<rows), unknown)  // [min(L, max_tokens), H]
     }

@@ -39,12 +39,16 @@ public struct LatentGenerationRequest: Sendable {
     public var sigmas: [Double]
     /// [C, K, h, w] clean frames overwriting the first K latent frames (continuation / TI2V), or nil.
     public var conditioningFrames: Tensor?
+    /// Autoguidance (`Autoguidance.swift`): the weaker DiT, its [L_g, text_in] text embedding, scale and threshold;
+    /// applied to the model's velocity before CFG.
+    public var autoguide: LatentAutoguide?
 
     public init(text: Tensor, negativeText: Tensor? = nil, guidanceScale: Float = 1, audioLength: Int = 0,
                 latentFrames: Int, latentHeight: Int, latentWidth: Int,
                 sampler: LatentSampler = .distilled,
                 sigmas: [Double] = Sigmas.shifted(steps: 8, shift: 5), conditioningFrames: Tensor? = nil,
-                guidanceSchedule: (@Sendable (Double) -> (video: Float, audio: Float))? = nil) {
+                guidanceSchedule: (@Sendable (Double) -> (video: Float, audio: Float))? = nil,
+                autoguide: LatentAutoguide? = nil) {
         self.text = text
         self.negativeText = negativeText
         self.guidanceScale = guidanceScale
@@ -56,6 +60,23 @@ public struct LatentGenerationRequest: Sendable {
         self.sampler = sampler
         self.sigmas = sigmas
         self.conditioningFrames = conditioningFrames
+        self.autoguide = autoguide
+    }
+}
+
+/// The guide of a latent generation (pipeline.autoguidance).
+public struct LatentAutoguide: @unchecked Sendable {
+    public var dit: DiT
+    /// [L_g, text_in]: the prompt through the guide's text encoder.
+    public var text: Tensor
+    public var scale: Float
+    public var threshold: Float
+
+    public init(dit: DiT, text: Tensor, scale: Float, threshold: Float) {
+        self.dit = dit
+        self.text = text
+        self.scale = scale
+        self.threshold = threshold
     }
 }
 
@@ -129,7 +150,12 @@ public enum LatentGeneration {
         let total = r.sigmas.count - 1
         let denoise: DenoiseFunction = { x, step, sigma in
             try cancellation?.check()
-            let cond = try dit.forward(video: x.video, audio: x.audio, text: r.text, cancellation: cancellation)
+            var cond = try dit.forward(video: x.video, audio: x.audio, text: r.text, cancellation: cancellation)
+            if let g = r.autoguide {  // the weaker DiT on the same input, then the gated combination
+                let weak = try g.dit.forward(video: x.video, audio: x.audio, text: g.text, cancellation: cancellation)
+                cond.video = Autoguidance.combine(model: cond.video, guide: weak.video, scale: g.scale, threshold: g.threshold)
+                cond.audio = Autoguidance.combine(model: cond.audio, guide: weak.audio, scale: g.scale, threshold: g.threshold)
+            }
             guard useCFG, let negative = r.negativeText else { return Latents(video: cond.video, audio: cond.audio) }
             let uncond = try dit.forward(video: x.video, audio: x.audio, text: negative, cancellation: cancellation)
             let scales: (video: Float, audio: Float) = r.guidanceSchedule?(sigma) ?? (r.guidanceScale, r.guidanceScale)

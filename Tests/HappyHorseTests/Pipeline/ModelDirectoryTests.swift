@@ -51,6 +51,41 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertEqual(try TextToVideoPipeline(modelDirectory: edge, threads: 1, log: { _ in }).defaultGuidanceScale, 100)
     }
 
+    /// pipeline.autoguidance: bad numbers and a missing guide file name the field or the file; scale 1 does not load
+    /// the guide at all (its files may be absent).
+    func testAutoguidanceConfig() throws {
+        func guide(_ scale: Any, _ threshold: Any, dit: String = "dit.safetensors") -> [String: Any] {
+            ["dit_weights": dit, "text_encoder_weights": "text_encoder.safetensors", "scale": scale, "threshold": threshold]
+        }
+        for (value, field) in [(guide(0.5, 0), "autoguidance.scale"), (guide("NaN", 0), "autoguidance.scale"),
+                               (guide(3, -1), "autoguidance.threshold"), (guide(3, 101), "autoguidance.threshold"),
+                               (["scale": 3] as [String: Any], "autoguidance.dit_weights")] {
+            let dir = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "autoguidance", value) }
+            let message = loadError(dir)
+            XCTAssertTrue(message.contains(field), "\(value): \(message)")
+        }
+        let missing = try PipelineTestSupport.writeRandomModel(self) {
+            PipelineTestSupport.set(&$0, "pipeline", "autoguidance", guide(3, 0.4, dit: "guide_dit.safetensors"))
+        }
+        let message = loadError(missing)
+        XCTAssertTrue(message.contains("guide_dit.safetensors") && message.contains("autoguidance"), message)
+        let off = try PipelineTestSupport.writeRandomModel(self) {
+            PipelineTestSupport.set(&$0, "pipeline", "autoguidance", guide(1, 0, dit: "guide_dit.safetensors"))
+        }
+        XCTAssertNil(try TextToVideoPipeline(modelDirectory: off, threads: 1, log: { _ in }).guide)
+        // The model's own weights as its guide: the two passes agree, so the frames are the unguided model's.
+        let selfGuided = try PipelineTestSupport.writeRandomModel(self) { PipelineTestSupport.set(&$0, "pipeline", "autoguidance", guide(3, 0)) }
+        let plain = try PipelineTestSupport.writeRandomModel(self)
+        func frames(_ dir: URL) throws -> [[UInt8]] {
+            let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 1, log: { _ in })
+            let stream = try pipeline.startGeneration(GenerationRequest(prompt: "a grey horse", seed: 5, durationSeconds: 0.2),
+                                                      cancellation: CancellationToken(), progress: { _ in })
+            return try PipelineTestSupport.frames(stream).map(\.rgb)
+        }
+        XCTAssertNotNil(try TextToVideoPipeline(modelDirectory: selfGuided, threads: 1, log: { _ in }).guide)
+        XCTAssertEqual(try frames(selfGuided), try frames(plain))
+    }
+
     func testMissingAndMisshapenWeights() throws {
         let dir = try PipelineTestSupport.writeRandomModel(self)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("vae_decoder.safetensors"))

@@ -104,6 +104,11 @@ final class PipelineParityTests: XCTestCase {
         try check(dump: "generation")
     }
 
+    /// The same tiny model with pipeline.autoguidance (a second random DiT and text encoder, scale 2.5, threshold 0.3).
+    func testTinyAutoguidedModelMatchesReference() throws {
+        try check(dump: "generation_guided")
+    }
+
     /// Skipped when models/builtin is absent or was re-exported after the dump.
     func testBuiltinModelMatchesReference() throws {
         guard FileManager.default.fileExists(atPath: ParityTestSupport.fixture("pipeline/builtin.json").path) else {
