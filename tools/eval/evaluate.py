@@ -37,6 +37,7 @@ from .prompts import HELD_OUT, IN_DISTRIBUTION
 
 METRICS = ["colour", "setting", "direction", "action", "subject"]
 PALETTE = "colour_palette"  # the palette vote's colour, scored beside the learned reader's
+EACH = "colour_each"  # colour with a pair of horses right only when each side of the pair reads the colour
 STILL_SCENE = 0.01  # ground-truth flicker below this: nothing in the background moves (every setting but the beach)
 
 
@@ -58,6 +59,10 @@ def score(analysis, truth):
     if PALETTE in analysis:
         got[PALETTE] = analysis[PALETTE]
         scores[PALETTE] = float(got[PALETTE] == truth["colour"])
+    if "colour_halves" in analysis:  # a pair is two horses of the caption's colour, not one and a muddle
+        got[EACH] = list(analysis["colour_halves"]) if truth["subject"] == "two_horses" else got["colour"]
+        scores[EACH] = (float(all(c == truth["colour"] for c in got[EACH])) if truth["subject"] == "two_horses"
+                        else scores["colour"])
     return scores, got
 
 
@@ -92,7 +97,7 @@ def reconstruct(model, frames):
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
              ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None,
              static_hold=None, guide=None, guide_scale=1.0, colour_method="learned", guide_threshold=0.0,
-             autoguidance=None):
+             autoguidance=None, sample_offset=0):
     torch.set_num_threads(int(os.environ.get("HH_THREADS", "2")))
     model = load_model(model_dir)
     guide_model = load_model(guide) if guide else None
@@ -118,7 +123,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         prompts = sets[split]
         per = []
         for i, (spec, prompt) in enumerate(prompts):
-            for k in range(samples):
+            for k in range(sample_offset, sample_offset + samples):
                 frames = generate(model, prompt, seed=1000 + 37 * i + k, duration=duration, steps=steps,
                                   guidance_scale=guidance, log=lambda s: None, guide=guide_model,
                                   guide_scale=guide_scale, guide_threshold=guide_threshold).numpy()
@@ -137,9 +142,9 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                 per.append(entry)
                 miss = {m: got[m] for m, v in sc.items() if not v and m in METRICS}
                 log(f"[{split}] {prompt!r}: {'ok' if not miss else 'miss ' + str(miss)} flicker {a['flicker']:.2f} (gt {gt_fl:.2f})")
-                if k == 0 and i < 4:
+                if k == sample_offset and i < 4:
                     rows.append([downscale(frames[j], 2) for j in range(0, len(frames), 6)])
-        scored = METRICS + ([PALETTE] if colour_method == "learned" else [])
+        scored = METRICS + ([PALETTE] if colour_method == "learned" else []) + [EACH]
         summary = {}
         for m in scored:
             vals = [p["scores"][m] for p in per if m in p["scores"]]
@@ -167,7 +172,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
             "guide_threshold": guide_threshold if guide else None,
             "autoguidance": ({"scale": model.guide.scale, "threshold": model.guide.threshold}
                              if model.guide is not None and not guide else None),
-            "duration_s": duration, "samples_per_prompt": samples, "robust_rows": robust_rows,
+            "duration_s": duration, "samples_per_prompt": samples, "sample_offset": sample_offset, "robust_rows": robust_rows,
             "colour_method": colour_method, "seconds": round(time.time() - t0, 1),
             "training": model.config.get("training")}
     results["meta"] = meta
@@ -182,6 +187,10 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
         if "ceiling" in s:
             log(f"{'  VAE ceiling':16s} " + " ".join(f"{100 * s['ceiling'][m]:8.0f}%" for m in METRICS)
                 + f"   {s['flicker_vae']:.2f} (reconstructed ground truth)")
+        if EACH in s:
+            ceil = f" (VAE ceiling {100 * s['ceiling'][EACH]:.0f}%)" if "ceiling" in s else ""
+            log(f"{'  pairs per horse':16s} colour {100 * s[EACH]:.0f}%{ceil}: a pair of horses counted right only "
+                "when each side of it reads the caption's colour")
         if PALETTE in s:  # the learned reader ran, and the palette vote beside it
             ceil = f" (VAE ceiling {100 * s['ceiling'][PALETTE]:.0f}%)" if "ceiling" in s else ""
             log(f"{'  palette vote':16s} colour {100 * s[PALETTE]:.0f}%{ceil}: "
@@ -207,6 +216,8 @@ def main():
                     help="explicit sigma schedule, comma list ending in 0 (e.g. 1,0.8,0.5,0.2,0); overrides --steps/--shift")
     ap.add_argument("--duration", type=float, default=1.0)
     ap.add_argument("--samples", type=int, default=1)
+    ap.add_argument("--sample-offset", type=int, default=0,
+                    help="first sample index (seeds 1000 + 37 i + k for k from it): fresh clips for a confirmation")
     ap.add_argument("--sheet", default=None)
     ap.add_argument("--json", default="runs/eval/latest.json")
     ap.add_argument("--ceiling", action="store_true",
@@ -233,7 +244,7 @@ def main():
              guidance=a.guidance, splits=(a.split,) if a.split else ("in_distribution", "held_out"),
              robust_rows=not a.plain_rows, sigmas=a.sigmas, static_hold=a.static_hold, guide=a.guide,
              guide_scale=a.guide_scale, colour_method="palette" if a.palette_colour else "learned",
-             guide_threshold=a.guide_threshold, autoguidance=a.autoguidance)
+             guide_threshold=a.guide_threshold, autoguidance=a.autoguidance, sample_offset=a.sample_offset)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 
 Writes config.json, dit.safetensors, text_encoder.safetensors, tokenizer.json, vae_decoder.safetensors, and with
 --autoguide DIR (a weaker export of the same shapes, e.g. an earlier checkpoint's) guide_dit.safetensors and
-guide_text_encoder.safetensors, copied from DIR, with pipeline.autoguidance (--autoguide-scale, --autoguide-threshold).
+guide_text_encoder.safetensors, copied from DIR, with pipeline.autoguidance (--autoguide-scale, --autoguide-threshold);
+--keep-model adds or replaces only the guide of the model already in --out.
 Matrices/convolution kernels are stored as F16 (--dtype bf16 for BF16); 1-D tensors (norm offsets, biases,
 RoPE bands) stay F32. The engine converts to F32 on load. Weights are the EMA weights (--weights raw for the
 raw ones). --check reloads the directory with reference.pipeline and generates a 1 s clip.
@@ -165,8 +166,24 @@ def main():
     ap.add_argument("--autoguide-scale", type=float, default=3.0, help="w: v_g + w (v - v_g) where the models disagree")
     ap.add_argument("--autoguide-threshold", type=float, default=0.0,
                     help="lambda of the gate r^4 / (r^4 + lambda^4) on the RMS disagreement per latent pixel (0 = none)")
+    ap.add_argument("--keep-model", action="store_true",
+                    help="with --autoguide: keep the model already in --out (its config and weights) and only add or "
+                         "replace its guide (and, when given, --noise-correlation)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
+    if args.keep_model:
+        if not args.autoguide:
+            raise SystemExit("--keep-model needs --autoguide DIR")
+        with open(os.path.join(args.out, "config.json")) as f:
+            config = json.load(f)
+        add_autoguide(args.out, config, args.autoguide, args.autoguide_scale, args.autoguide_threshold)
+        if args.noise_correlation is not None:  # the guided sampler's noise prior
+            config["pipeline"]["noise_correlation"] = args.noise_correlation
+        with open(os.path.join(args.out, "config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+            f.write("\n")
+        print(f"{args.out}: guide from {args.autoguide}, pipeline.autoguidance {config['pipeline']['autoguidance']}")
+        return
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
            args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas,
            noise_correlation=args.noise_correlation, static_hold_threshold=args.static_hold,

@@ -108,6 +108,15 @@ class Analyser:
             return self.colour_reader.read(frames, masks, rowbg, time, kind)
         return self.colour_by_palette(frames, masks, rowbg, time, kind)
 
+    def colour_halves(self, frames, masks, rowbg, time, kind):
+        """(left, right): the colour of each side of the subject, its mask split per frame at the median column of
+        its pixels, each side read like a whole subject. For a pair of horses, the colour of each horse (mostly:
+        horses that overlap share a side); the whole-mask reading says only what the pair reads as together."""
+        cols = np.arange(masks.shape[2])[None, None, :]  # [1, 1, W]
+        split = np.array([np.median(np.nonzero(m)[1]) if m.any() else 0.0 for m in masks])[:, None, None]  # [F, 1, 1]
+        left, right = masks & (cols < split), masks & (cols >= split)
+        return (self.colour(frames, left, rowbg, time, kind), self.colour(frames, right, rowbg, time, kind))
+
     def colour_by_palette(self, frames, masks, rowbg, time, kind):
         """Palette vote that allows for blur: each interior pixel p is explained as a mix
         b + a (c - b) of its row background b and a (tinted) palette colour c, a in [0.35, 1]; the colour with
@@ -163,6 +172,7 @@ class Analyser:
         kind = self.subject_type(frames, masks, ok, cy, size, setting, time)
         res["subject"] = kind
         res["colour"] = self.colour(frames, masks, rowbg, time, kind)
+        res["colour_halves"] = self.colour_halves(frames, masks, rowbg, time, kind)
         if self.colour_reader is not None:  # the palette vote beside the reader: figures comparable with earlier ones
             res["colour_palette"] = self.colour_by_palette(frames, masks, rowbg, time, kind)
         # Reference size: a horse of L=90 has sqrt(area) ~ 0.5*90; normalise speeds to that.

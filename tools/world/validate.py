@@ -19,7 +19,7 @@ from .spec import ACTION_CLASS, sample_spec
 
 
 def main(n=200, frames=13, camera=None, verbose=False, robust_rows=True, decoder=None, seed=12345,
-         colour_method="learned", split="train"):
+         colour_method="learned", split="train", subject=None):
     an = Analyser(robust_rows=robust_rows, colour_method=colour_method)
     rng = np.random.default_rng(seed)
     model = None
@@ -34,6 +34,8 @@ def main(n=200, frames=13, camera=None, verbose=False, robust_rows=True, decoder
     total = Counter()
     for i in range(n):
         spec = sample_spec(rng, split)
+        while subject and spec.subject != subject:  # only this subject (e.g. two_horses)
+            spec = sample_spec(rng, split)
         if camera:
             spec = spec.__class__(**{**spec.to_dict(), "camera": camera}) if not (
                 camera == "pan") else spec
@@ -47,6 +49,10 @@ def main(n=200, frames=13, camera=None, verbose=False, robust_rows=True, decoder
             truth["direction"] = spec.direction
         elif spec.direction in ("left", "right") and spec.action == "stand" and spec.subject in ("horse", "rider"):
             truth["facing"] = spec.direction
+        if spec.subject == "two_horses":  # each side of the pair read on its own (evaluate's colour_each)
+            truth["colour_each"] = spec.colour
+            r["colour_each"] = spec.colour if all(c == spec.colour for c in r.get("colour_halves", ())) else \
+                "/".join(str(c) for c in r.get("colour_halves", ()))
         for k, v in truth.items():
             if k == "action_class" and spec.camera == "pan":
                 continue
@@ -72,8 +78,9 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--frames", type=int, default=13)
     ap.add_argument("--palette-colour", action="store_true", help="the palette vote instead of the colour reader")
+    ap.add_argument("--subject", default=None, help="only clips of this subject (e.g. two_horses)")
     ap.add_argument("--split", choices=["train", "heldout"], default="train",
                     help="draw training-split clips, or only the held-out combinations")
     a = ap.parse_args()
     main(a.n, frames=a.frames, verbose=a.v, robust_rows=not a.plain_rows, decoder=a.decoder, seed=a.seed,
-         colour_method="palette" if a.palette_colour else "learned", split=a.split)
+         colour_method="palette" if a.palette_colour else "learned", split=a.split, subject=a.subject)

@@ -91,8 +91,14 @@ public final class ChunkedGeneration: VideoGenerationStream {
         }
         timings.encodingPrompt = Date().timeIntervalSince(encodeStart)
         pipeline.log("happyhorse: generating \(plan.frames) frames (\(plan.latentFrames) latent frames, \(plan.chunkCount) "
-            + "chunk(s) × \(sigmas.count - 1) steps, \(negativeText != nil ? "CFG \(guidanceScale)" : "no guidance")"
-            + "\(guideText != nil ? ", autoguidance" : "")), seed \(request.seed)")
+            + "chunk(s) × \(sigmas.count - 1) steps, \(negativeText != nil ? "CFG \(guidanceScale)" : "no CFG")"
+            + "\(autoguidanceSummary)), seed \(request.seed)")
+    }
+
+    /// ", autoguidance w (threshold λ)" when the model has a loaded guide, else "".
+    var autoguidanceSummary: String {
+        guard guideText != nil, let a = pipeline.directory.pipeline.autoguidance else { return "" }
+        return ", autoguidance \(a.scale) (threshold \(a.threshold))"
     }
 
     public func nextFrame() throws -> VideoFrame? {
