@@ -198,6 +198,18 @@ public enum LatentGeneration {
             throw bad("negative text embedding", "shape \(n.shape); expected [L, \(c.textInChannels)]")
         }
         guard r.guidanceScale.isFinite, r.guidanceScale >= 0 else { throw bad("guidance scale", "\(r.guidanceScale)") }
+        if let g = r.autoguide {
+            guard g.dit.config.latentChannels == c.latentChannels, g.dit.config.patchSize == c.patchSize,
+                  g.dit.config.audioInChannels == c.audioInChannels else {
+                throw bad("autoguidance DiT", "its latent channels, patch or audio channels differ from the model's")
+            }
+            guard g.text.rank == 2, g.text.shape[1] == g.dit.config.textInChannels else {
+                throw bad("autoguidance text embedding", "shape \(g.text.shape); expected [L, \(g.dit.config.textInChannels)]")
+            }
+            guard g.scale.isFinite, g.scale >= 1, g.threshold.isFinite, g.threshold >= 0 else {
+                throw bad("autoguidance", "scale \(g.scale) must be ≥ 1 and threshold \(g.threshold) ≥ 0")
+            }
+        }
         try Sigmas.validate(r.sigmas, field: "sigmas")
     }
 }

@@ -44,6 +44,22 @@ final class LatentGenerationTests: XCTestCase {
         XCTAssertTrue(error?.description.contains("(A−1)/4 + 1 = 3") ?? false, "\(String(describing: error))")
     }
 
+    /// Autoguidance by the model itself changes nothing (the two passes agree), and a guide text embedding of the
+    /// wrong width or a scale below 1 is refused by name instead of reaching the DiT.
+    func testAutoguideSelfGuidedAndBadInput() throws {
+        let dit = try model()
+        let plain = try LatentGeneration.generate(dit: dit, request: request(), noise: .seed(5))
+        var r = request()
+        r.autoguide = LatentAutoguide(dit: dit, text: r.text, scale: 3, threshold: 0)
+        XCTAssertEqual(try LatentGeneration.generate(dit: dit, request: r, noise: .seed(5)), plain)
+        r.autoguide = LatentAutoguide(dit: dit, text: Tensor(shape: [2, 23]), scale: 3, threshold: 0)
+        let wide = IOTestSupport.thrownError { _ = try LatentGeneration.generate(dit: dit, request: r, noise: .seed(5)) }
+        XCTAssertTrue(wide?.description.contains("autoguidance text embedding") ?? false, "\(String(describing: wide))")
+        r.autoguide = LatentAutoguide(dit: dit, text: r.text, scale: 0.5, threshold: 0)
+        let low = IOTestSupport.thrownError { _ = try LatentGeneration.generate(dit: dit, request: r, noise: .seed(5)) }
+        XCTAssertTrue(low?.description.contains("autoguidance") ?? false, "\(String(describing: low))")
+    }
+
     func testConditioningFramesAreKept() throws {
         var r = request(frames: 3)
         var g = NoiseGenerator(seed: 4)
