@@ -56,6 +56,7 @@ typedef struct
   gint steps;                   /* 0 = the model's default */
   gdouble guidance;
   gdouble static_hold;          /* -1 = the model's default */
+  gdouble autoguidance;         /* -1 = the model's default, <= 1 = off */
   gint64 seed;                  /* the seed property: -1 = a random seed */
   gint64 revision;
 } GstHappyHorseLiveSettings;

@@ -266,7 +266,8 @@ apply_settings (GstHappyHorseLive * live, gint64 next_index)
     live->seed_property = s.seed;
   }
   if (s.revision != live->sent_revision || steps != live->sent_steps) {
-    hh_live_update (live->stream, s.prompt, s.negative_prompt, steps, (float) s.guidance, s.static_hold, s.revision);
+    hh_live_update (live->stream, s.prompt, s.negative_prompt, steps, (float) s.guidance, s.static_hold,
+        (float) s.autoguidance, s.revision);
     if (s.revision != live->sent_revision) {
       g_free (live->sent_prompt);
       live->sent_prompt = g_strdup (s.prompt);
@@ -398,6 +399,7 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
 
   gst_happy_horse_src_get_live_settings (live->src, &s);
   status = hh_live_start (engine, s.prompt, s.negative_prompt, seed, s.steps, (float) s.guidance, s.static_hold,
+      (float) s.autoguidance,
       s.revision, live->cancel, &live->stream, &error);
   g_free (s.prompt);
   g_free (s.negative_prompt);

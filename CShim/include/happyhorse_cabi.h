@@ -109,9 +109,12 @@ void hh_cancel_free (hh_cancel *cancel);
  *  engine), (0, 1] = no classifier-free guidance, > 1 = CFG at that scale.
  *  static_hold: threshold of the static hold over sampled latents; -1 = model default
  *  (config.json pipeline.static_hold_threshold), 0 = off, up to 100.
+ *  autoguidance_scale: -1 = model default (config.json pipeline.autoguidance.scale; none without a guide),
+ *  up to 1 = off (one DiT pass per step), > 1 = that scale, up to 100.
  *  cancel: must outlive the generation.  progress/user_data: optional, must outlive the generation. */
 hh_status hh_generation_start (hh_engine *engine, const char *prompt, const char *negative_prompt,
-    uint64_t seed, int32_t num_inference_steps, float guidance_scale, double static_hold, double duration_seconds,
+    uint64_t seed, int32_t num_inference_steps, float guidance_scale, double static_hold, float autoguidance_scale,
+    double duration_seconds,
     hh_cancel *cancel, hh_progress_fn progress, void *user_data, hh_generation **out_generation,
     char **out_error);
 
@@ -140,8 +143,8 @@ typedef struct hh_live hh_live;
  * revision: caller's tag of these settings, reported with every frame. HH_ERROR_SETTINGS if the engine has no
  * live mode. */
 hh_status hh_live_start (hh_engine *engine, const char *prompt, const char *negative_prompt, uint64_t seed,
-    int32_t num_inference_steps, float guidance_scale, double static_hold, int64_t revision, hh_cancel *cancel,
-    hh_live **out_live, char **out_error);
+    int32_t num_inference_steps, float guidance_scale, double static_hold, float autoguidance_scale, int64_t revision,
+    hh_cancel *cancel, hh_live **out_live, char **out_error);
 
 /* Frames per chunk in steady state (the first chunk may hand out fewer). */
 int32_t hh_live_frames_per_chunk (const hh_live *live);
@@ -151,7 +154,7 @@ int32_t hh_live_pending_frames (const hh_live *live);
 
 /* Settings for the next chunk and later ones (steps 0, guidance_scale 0 and static_hold -1 = the model's default). */
 void hh_live_update (hh_live *live, const char *prompt, const char *negative_prompt, int32_t num_inference_steps,
-    float guidance_scale, double static_hold, int64_t revision);
+    float guidance_scale, double static_hold, float autoguidance_scale, int64_t revision);
 
 /* Noise of the next chunk and later ones from a fresh generator seeded with seed (the latent continuation is kept).
  * Call it at a chunk boundary, like hh_live_update, so that the change lines up with a settings revision.

@@ -205,7 +205,7 @@ public func hh_cancel_free(_ p: UnsafeMutableRawPointer?) {
 @_cdecl("hh_generation_start")
 public func hh_generation_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
                                 _ negativePrompt: UnsafePointer<CChar>?, _ seed: UInt64, _ steps: Int32,
-                                _ guidance: Float, _ staticHold: Double, _ duration: Double,
+                                _ guidance: Float, _ staticHold: Double, _ autoguidance: Float, _ duration: Double,
                                 _ cancel: UnsafeMutableRawPointer,
                                 _ progress: ProgressFn?, _ userData: UnsafeMutableRawPointer?,
                                 _ outGeneration: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
@@ -215,7 +215,8 @@ public func hh_generation_start(_ enginePointer: UnsafeMutableRawPointer, _ prom
     let sink = CProgressSink(fn: progress, userData: userData)
     let request = GenerationRequest(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
                                     seed: seed, numInferenceSteps: Int(steps), guidanceScale: guidance,
-                                    durationSeconds: duration, staticHoldThreshold: staticHold)
+                                    durationSeconds: duration, staticHoldThreshold: staticHold,
+                                    autoguidanceScale: autoguidance)
     do {
         let stream = try e.startGeneration(request, cancellation: token, progress: { sink($0) })
         outGeneration?.pointee = Unmanaged.passRetained(GenerationHandle(stream, format: e.nativeFormat)).toOpaque()

@@ -19,7 +19,7 @@ private func live(_ p: UnsafeRawPointer) -> LiveHandle { Unmanaged<LiveHandle>.f
 @_cdecl("hh_live_start")
 public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
                           _ negativePrompt: UnsafePointer<CChar>?, _ seed: UInt64, _ steps: Int32, _ guidance: Float,
-                          _ staticHold: Double, _ revision: Int64, _ cancel: UnsafeMutableRawPointer,
+                          _ staticHold: Double, _ autoguidance: Float, _ revision: Int64, _ cancel: UnsafeMutableRawPointer,
                           _ outLive: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                           _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     let e = engine(enginePointer)
@@ -30,7 +30,7 @@ public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: Un
     let token = Unmanaged<CancellationToken>.fromOpaque(cancel).takeUnretainedValue()
     let settings = ContinuousSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
                                       numInferenceSteps: Int(steps), guidanceScale: guidance, revision: revision,
-                                      staticHoldThreshold: staticHold)
+                                      staticHoldThreshold: staticHold, autoguidanceScale: autoguidance)
     do {
         let stream = try continuous.startContinuousGeneration(settings, seed: seed, cancellation: token)
         outLive?.pointee = Unmanaged.passRetained(LiveHandle(stream, format: e.nativeFormat)).toOpaque()
@@ -53,10 +53,11 @@ public func hh_live_pending_frames(_ p: UnsafeRawPointer) -> Int32 {
 @_cdecl("hh_live_update")
 public func hh_live_update(_ p: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
                            _ negativePrompt: UnsafePointer<CChar>?, _ steps: Int32, _ guidance: Float,
-                           _ staticHold: Double, _ revision: Int64) {
+                           _ staticHold: Double, _ autoguidance: Float, _ revision: Int64) {
     live(p).stream.update(ContinuousSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
                                              numInferenceSteps: max(0, Int(steps)), guidanceScale: guidance,
-                                             revision: revision, staticHoldThreshold: staticHold))
+                                             revision: revision, staticHoldThreshold: staticHold,
+                                             autoguidanceScale: autoguidance))
 }
 
 @_cdecl("hh_live_reseed")

@@ -64,6 +64,8 @@ struct BadInputTests {
             ("guidance-scale", -0.5), ("guidance-scale", 50.5), ("guidance-scale", Double.infinity),
             ("guidance-scale", -Double.infinity), ("guidance-scale", Double.nan),
             ("static-hold", -1.5), ("static-hold", 100.5), ("static-hold", Double.infinity), ("static-hold", Double.nan),
+            ("autoguidance-scale", -1.5), ("autoguidance-scale", 100.5), ("autoguidance-scale", Double.infinity),
+            ("autoguidance-scale", Double.nan),
             ("duration", 0.0), ("duration", 0.001), ("duration", -1.0), ("duration", 3600.5),
             ("duration", Double.infinity), ("duration", Double.nan),
             ("n-threads", UInt32(1025)), ("n-threads", UInt32.max),
@@ -300,7 +302,7 @@ struct BadInputTests {
     private func read(_ element: UnsafeMutablePointer<GstElement>, _ name: String) -> String {
         switch name {
         case "seed", "timestamp-offset": return "\(getInt64(element, name))"
-        case "guidance-scale", "static-hold", "duration": return "\(getDouble(element, name))"
+        case "guidance-scale", "static-hold", "autoguidance-scale", "duration": return "\(getDouble(element, name))"
         case "num-buffers":
             var v = GValue()
             g_value_init(&v, GTypes.int)

@@ -50,7 +50,7 @@ extension HappyHorseSrcTests {
                 defer { box.release() }
                 var generation: OpaquePointer?
                 let started = GstHappyHorse.hh_generation_start(
-                    e, "a white horse", "", 42, 2, 1.0, -1, 0.2, cancel,
+                    e, "a white horse", "", 42, 2, 1.0, -1, -1, 0.2, cancel,
                     { user, stage, step, total, _, _ in
                         let c = Unmanaged<Counter>.fromOpaque(user!).takeUnretainedValue()
                         c.calls += 1; c.lastStep = step; c.lastTotal = total; c.stages.insert(stage)
@@ -93,7 +93,7 @@ extension HappyHorseSrcTests {
                 defer { GstHappyHorse.hh_cancel_free(cancel) }
 
                 var generation: OpaquePointer?
-                #expect(GstHappyHorse.hh_generation_start(e, "x", nil, 1, 0, 1.0, -1, 0.2, cancel, nil, nil, &generation, &error) == HH_OK)
+                #expect(GstHappyHorse.hh_generation_start(e, "x", nil, 1, 0, 1.0, -1, -1, 0.2, cancel, nil, nil, &generation, &error) == HH_OK)
                 let g = try #require(generation)
                 defer { GstHappyHorse.hh_generation_free(g) }
 

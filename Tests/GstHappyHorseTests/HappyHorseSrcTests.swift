@@ -24,6 +24,7 @@ struct HappyHorseSrcTests {
         #expect(getUInt(element, "num-inference-steps") == 0)
         #expect(getDouble(element, "guidance-scale") == 0.0)  // the model's default
         #expect(getDouble(element, "static-hold") == -1.0)  // the model's default
+        #expect(getDouble(element, "autoguidance-scale") == -1.0)  // the model's default
         #expect(getDouble(element, "duration") == 5.0)
         #expect(getUInt(element, "num-clips") == 1)
         #expect(getString(element, "model-path") == nil)
@@ -37,6 +38,7 @@ struct HappyHorseSrcTests {
         setProperty(element, "num-inference-steps", UInt32(12))
         setProperty(element, "guidance-scale", 3.5)
         setProperty(element, "static-hold", 0.0)
+        setProperty(element, "autoguidance-scale", 1.0)
         setProperty(element, "duration", 2.5)
         setProperty(element, "num-clips", UInt32(3))
         setProperty(element, "model-path", "/tmp/some-model")
@@ -51,6 +53,7 @@ struct HappyHorseSrcTests {
         #expect(getUInt(element, "num-inference-steps") == 12)
         #expect(getDouble(element, "guidance-scale") == 3.5)
         #expect(getDouble(element, "static-hold") == 0.0)
+        #expect(getDouble(element, "autoguidance-scale") == 1.0)
         #expect(getDouble(element, "duration") == 2.5)
         #expect(getUInt(element, "num-clips") == 3)
         #expect(getString(element, "model-path") == "/tmp/some-model")
@@ -101,6 +104,24 @@ struct HappyHorseSrcTests {
         #expect(stepsBlurb.contains("; \(steps) for the built-in model"), "\(stepsBlurb)")
         let holdBlurb = String(cString: g_param_spec_get_blurb(try Self.paramSpec("static-hold")))
         #expect(holdBlurb.contains("; \(hold) for the built-in model"), "\(holdBlurb)")
+        let autoguidance = try #require((pipeline["autoguidance"] as? [String: Any])?["scale"] as? Double)
+        let autoguidanceBlurb = String(cString: g_param_spec_get_blurb(try Self.paramSpec("autoguidance-scale")))
+        #expect(autoguidanceBlurb.contains("; \(autoguidance) for the built-in model"), "\(autoguidanceBlurb)")
+    }
+
+    /// autoguidance-scale reaches the engine: with it off the built-in model gives other frames than with its
+    /// default (the pattern engine has no guide, so only the property's spec is checked with it).
+    @Test func autoguidanceScaleReachesTheEngine() throws {
+        let spec = try Self.paramSpec("autoguidance-scale")
+        let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
+        #expect(range.minimum == -1 && range.maximum == 100 && range.default_value == -1)
+        let blurb = String(cString: g_param_spec_get_blurb(spec))
+        #expect(blurb.contains("-1 = the model's default (config.json pipeline.autoguidance.scale"), "\(blurb)")
+        guard testEngine.isReal else { return }
+        let guided = try TestPipeline(launchLine("seed=42")).run()
+        let off = try TestPipeline(launchLine("seed=42 autoguidance-scale=1")).run()
+        #expect(!off.isEmpty && off.count == guided.count)
+        #expect(off.map(\.checksum) != guided.map(\.checksum))
     }
 
     /// static-hold reaches the engine: a strong hold gives other frames than none (the pattern engine has no

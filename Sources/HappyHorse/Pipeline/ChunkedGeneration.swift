@@ -32,7 +32,8 @@ public final class ChunkedGeneration: VideoGenerationStream {
     var sigmas: [Double]
     var text: Tensor  // [L, text_in]
     var negativeText: Tensor?  // [L', text_in] when CFG runs
-    var guideText: Tensor?  // [L, text_in] through the autoguidance guide's text encoder, when the model has one
+    var guideText: Tensor?  // [L, text_in] through the autoguidance guide's text encoder, while autoguidance runs
+    var autoguidanceScale: Float  // resolved: ≤ 1 = off
     var guidanceScale: Float
     var staticHoldThreshold: Double  // resolved: 0 = off
     let cancellation: CancellationToken
@@ -74,6 +75,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
         noise = NoiseGenerator(seed: request.seed)
         guidanceScale = p.resolvedGuidanceScale(request.guidanceScale)  // request 0 = the model's guidance_scale
         staticHoldThreshold = p.resolvedStaticHoldThreshold(request.staticHoldThreshold)  // request −1 = the model's
+        autoguidanceScale = pipeline.resolvedAutoguidanceScale(request.autoguidanceScale)  // request −1 = the model's
 
         progress(GenerationProgress(stage: .encodingPrompt, step: 0, totalSteps: plan.chunkCount * (sigmas.count - 1),
                                     elapsedSeconds: 0, etaSeconds: 0))
@@ -82,7 +84,10 @@ public final class ChunkedGeneration: VideoGenerationStream {
         let (embedding, unknown) = try pipeline.encodePrompt(request.prompt)
         text = embedding
         if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
-        guideText = try pipeline.encodeGuidePrompt(request.prompt)
+        if request.autoguidanceScale > 1, pipeline.guide == nil {
+            pipeline.log("happyhorse: model has no autoguidance guide; autoguidance-scale ignored")
+        }
+        guideText = autoguidanceScale > 1 ? try pipeline.encodeGuidePrompt(request.prompt) : nil
         if guidanceScale > 1, dir.supportsCFG {
             negativeText = try pipeline.encodePrompt(request.negativePrompt).embedding
         } else {
@@ -98,7 +103,7 @@ public final class ChunkedGeneration: VideoGenerationStream {
     /// ", autoguidance w (threshold λ)" when the model has a loaded guide, else "".
     var autoguidanceSummary: String {
         guard guideText != nil, let a = pipeline.directory.pipeline.autoguidance else { return "" }
-        return ", autoguidance \(a.scale) (threshold \(a.threshold))"
+        return ", autoguidance \(autoguidanceScale) (threshold \(a.threshold))"
     }
 
     public func nextFrame() throws -> VideoFrame? {
@@ -142,8 +147,8 @@ public final class ChunkedGeneration: VideoGenerationStream {
             Latents(video: noise.mixedNormalTensor(shape: latentShape, correlation: rho), audio: audio)
         }
         var autoguide: LatentAutoguide?
-        if let guide = pipeline.guide, let guideText, let a = pipeline.directory.pipeline.autoguidance {
-            autoguide = LatentAutoguide(dit: guide.dit, text: guideText, scale: a.scale, threshold: a.threshold)
+        if autoguidanceScale > 1, let guide = pipeline.guide, let guideText, let a = pipeline.directory.pipeline.autoguidance {
+            autoguide = LatentAutoguide(dit: guide.dit, text: guideText, scale: autoguidanceScale, threshold: a.threshold)
         }
         let request = LatentGenerationRequest(
             text: text, negativeText: negativeText, guidanceScale: negativeText == nil ? 1 : guidanceScale,

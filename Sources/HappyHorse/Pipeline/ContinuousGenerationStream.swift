@@ -26,15 +26,18 @@ public struct ContinuousSettings: Sendable, Equatable {
     public var revision: Int64
     /// Static hold threshold; negative = the model's (`pipeline.static_hold_threshold`), 0 = off.
     public var staticHoldThreshold: Double
+    /// Autoguidance scale; negative = the model's (`pipeline.autoguidance.scale`), ≤ 1 = off.
+    public var autoguidanceScale: Float
 
     public init(prompt: String, negativePrompt: String = "", numInferenceSteps: Int = 0, guidanceScale: Float = 0,
-                revision: Int64 = 0, staticHoldThreshold: Double = -1) {
+                revision: Int64 = 0, staticHoldThreshold: Double = -1, autoguidanceScale: Float = -1) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.numInferenceSteps = numInferenceSteps
         self.guidanceScale = guidanceScale
         self.revision = revision
         self.staticHoldThreshold = staticHoldThreshold
+        self.autoguidanceScale = autoguidanceScale
     }
 }
 
@@ -97,7 +100,8 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
         var request = try GenerationRequest(prompt: settings.prompt, negativePrompt: settings.negativePrompt, seed: seed,
                                             numInferenceSteps: settings.numInferenceSteps,
                                             guidanceScale: settings.guidanceScale, durationSeconds: 1,
-                                            staticHoldThreshold: settings.staticHoldThreshold).validated()
+                                            staticHoldThreshold: settings.staticHoldThreshold,
+                                            autoguidanceScale: settings.autoguidanceScale).validated()
         request.durationSeconds = Self.endlessSeconds  // past validated()'s clip limit on purpose
         generation = try ChunkedGeneration(pipeline: pipeline, request: request, cancellation: cancellation,
                                            progress: { _ in })
@@ -142,13 +146,20 @@ public final class ContinuousGenerationStream: ContinuousVideoStream {
         guard let settings = next else { return }
         next = nil
         try GenerationRequest.checkStaticHold(settings.staticHoldThreshold)
+        try GenerationRequest.checkAutoguidance(settings.autoguidanceScale)
         let dir = pipeline.directory, p = dir.pipeline
         if settings.prompt != current.prompt {
             let (embedding, unknown) = try pipeline.encodePrompt(settings.prompt)
             if !unknown.isEmpty { pipeline.log("happyhorse: unknown words ignored: \(unknown.joined(separator: " "))") }
             generation.text = embedding
-            generation.guideText = try pipeline.encodeGuidePrompt(settings.prompt)
         }
+        let autoguidance = pipeline.resolvedAutoguidanceScale(settings.autoguidanceScale)  // −1 = the model's
+        if autoguidance > 1, settings.prompt != current.prompt || generation.guideText == nil {
+            generation.guideText = try pipeline.encodeGuidePrompt(settings.prompt)
+        } else if autoguidance <= 1 {
+            generation.guideText = nil
+        }
+        generation.autoguidanceScale = autoguidance
         let guidance = p.resolvedGuidanceScale(settings.guidanceScale)  // 0 = the model's guidance_scale
         let cfg = guidance > 1 && dir.supportsCFG
         if cfg, settings.negativePrompt != current.negativePrompt || generation.negativeText == nil {

@@ -13,7 +13,16 @@ extension GenerationRequest {
             throw HappyHorseError.invalidArgument(name: "guidance-scale", reason: "\(guidanceScale) is outside [0, 100]")
         }
         try Self.checkStaticHold(staticHoldThreshold)
+        try Self.checkAutoguidance(autoguidanceScale)
         return self
+    }
+
+    /// A requested autoguidance scale: -1 (the model's), up to 1 (off) or a scale up to 100.
+    static func checkAutoguidance(_ scale: Float) throws {
+        guard scale.isFinite, scale >= -1, scale <= 100 else {
+            throw HappyHorseError.invalidArgument(name: "autoguidance-scale",
+                                                  reason: "\(scale) is outside [-1, 100] (-1 = the model's, ≤ 1 = off)")
+        }
     }
 
     /// A requested static hold threshold: -1 (the model's), 0 (off) or a threshold up to 100.

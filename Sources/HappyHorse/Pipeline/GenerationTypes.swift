@@ -16,9 +16,13 @@ public struct GenerationRequest: Sendable, Equatable {
     /// Threshold of the static hold over sampled latents (`StaticHold.swift`); negative = the model's
     /// (`pipeline.static_hold_threshold`), 0 = off.
     public var staticHoldThreshold: Double
+    /// Autoguidance scale (`Autoguidance.swift`); negative = the model's (`pipeline.autoguidance.scale`), ≤ 1 = off
+    /// (one DiT pass per step), > 1 = that scale (with the model's guide and threshold; none without a guide).
+    public var autoguidanceScale: Float
 
     public init(prompt: String, negativePrompt: String = "", seed: UInt64 = 42, numInferenceSteps: Int = 0,
-                guidanceScale: Float = 0, durationSeconds: Double = 5.0, staticHoldThreshold: Double = -1) {
+                guidanceScale: Float = 0, durationSeconds: Double = 5.0, staticHoldThreshold: Double = -1,
+                autoguidanceScale: Float = -1) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.seed = seed
@@ -26,6 +30,7 @@ public struct GenerationRequest: Sendable, Equatable {
         self.guidanceScale = guidanceScale
         self.durationSeconds = durationSeconds
         self.staticHoldThreshold = staticHoldThreshold
+        self.autoguidanceScale = autoguidanceScale
     }
 }
 

@@ -84,6 +84,12 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     /// Most tokens the text encoder sees: 8 × max_tokens (1024 for max_tokens 128).
     public var encodedTokenLimit: Int { 8 * directory.textEncoder.maxTokens }
 
+    /// The autoguidance scale a request runs with: its own when ≥ 0, else the model's; 1 (off) without a loaded guide.
+    public func resolvedAutoguidanceScale(_ requested: Float) -> Float {
+        guard guide != nil, let a = directory.pipeline.autoguidance else { return 1 }
+        return requested >= 0 ? requested : a.scale
+    }
+
     /// The prompt through the autoguidance guide's text encoder ([L, text_in]), or nil without a guide.
     public func encodeGuidePrompt(_ text: String) throws -> Tensor? {
         guard let guide else { return nil }

@@ -109,6 +109,25 @@ final class PipelineParityTests: XCTestCase {
         try check(dump: "generation_guided")
     }
 
+    /// A request's autoguidance scale: 1 turns the guide off (the frames are the unguided tiny model's, whose
+    /// weights tiny_guided shares), the model's own scale asked explicitly is the default.
+    func testRequestAutoguidanceScale() throws {
+        let guidedDir = ParityTestSupport.fixture("pipeline/tiny_guided"), plainDir = ParityTestSupport.fixture("pipeline/tiny")
+        func frames(_ dir: URL, _ scale: Float) throws -> [[UInt8]] {
+            let pipeline = try TextToVideoPipeline(modelDirectory: dir, threads: 1) { _ in }
+            let request = GenerationRequest(prompt: "a grey horse gallops", seed: 3, durationSeconds: 0.5,
+                                            autoguidanceScale: scale)
+            return try PipelineTestSupport.frames(pipeline.startGeneration(request, cancellation: CancellationToken(),
+                                                                           progress: { _ in })).map(\.rgb)
+        }
+        let guided = try frames(guidedDir, -1)
+        XCTAssertEqual(try frames(guidedDir, 1), try frames(plainDir, -1))
+        XCTAssertNotEqual(try frames(guidedDir, 1), guided)
+        XCTAssertEqual(try frames(guidedDir, 2.5), guided)  // tiny_guided's config scale
+        XCTAssertEqual(try frames(plainDir, 4), try frames(plainDir, -1))  // no guide: nothing to scale
+        XCTAssertThrowsError(try frames(guidedDir, 101))
+    }
+
     /// Skipped when models/builtin is absent or was re-exported after the dump.
     func testBuiltinModelMatchesReference() throws {
         guard FileManager.default.fileExists(atPath: ParityTestSupport.fixture("pipeline/builtin.json").path) else {
