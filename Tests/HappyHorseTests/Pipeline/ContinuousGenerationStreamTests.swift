@@ -98,6 +98,26 @@ final class ContinuousGenerationStreamTests: XCTestCase {
         XCTAssertTrue(byDefault[9...] != none[9...], "guidance 0 ran without guidance")
     }
 
+    /// Autoguidance turned off by an update applies at the next chunk: the first chunk's frames are the guided
+    /// model's, the later ones those of a stream that ran without the guide throughout (tiny_guided shares the
+    /// unguided tiny model's weights; its guide differs wildly, so a guided chunk shows).
+    func testAutoguidanceChangesAtTheNextChunk() throws {
+        let pipeline = try load(ParityTestSupport.fixture("pipeline/tiny_guided"))
+        func run(_ first: Float, _ next: Float) throws -> [[UInt8]] {
+            let live = try pipeline.startContinuousGeneration(
+                ContinuousSettings(prompt: "grey horse", revision: 1, autoguidanceScale: first), seed: 3,
+                cancellation: CancellationToken())
+            var got = try frames(live, 5)
+            live.update(ContinuousSettings(prompt: "grey horse", revision: 2, autoguidanceScale: next))
+            got += try frames(live, 16)
+            return got.map(\.frame.rgb)
+        }
+        let switched = try run(-1, 1), guided = try run(-1, -1), off = try run(1, 1)
+        XCTAssertTrue(switched[0..<9] == guided[0..<9], "chunk 0 was made before the update")
+        XCTAssertTrue(switched[9...] != guided[9...], "the update did not turn the guide off")
+        XCTAssertTrue(guided[0..<9] != off[0..<9], "the guide changed nothing")
+    }
+
     func testCancellationStopsTheStream() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
         let token = CancellationToken()
