@@ -74,6 +74,7 @@ typedef struct
   guint64 seed;
   gdouble guidance;
   gdouble static_hold;          /* resolved: the model's for -1 */
+  gdouble autoguidance;         /* resolved: the model's for -1, 1 = off */
 } GstHappyHorseLiveFrameInfo;
 
 /* gsthappyhorsesrc.c, for the live code */
@@ -88,7 +89,7 @@ G_GNUC_INTERNAL GstHappyHorseLive *gst_happy_horse_live_new (GstHappyHorseSrc * 
 G_GNUC_INTERNAL void gst_happy_horse_live_free (GstHappyHorseLive * live);
 G_GNUC_INTERNAL gboolean gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed,
     gint64 seed_property, gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance,
-    gdouble default_static_hold);
+    gdouble default_static_hold, gdouble default_autoguidance);
 G_GNUC_INTERNAL void gst_happy_horse_live_stop (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock (GstHappyHorseLive * live);
 G_GNUC_INTERNAL void gst_happy_horse_live_unlock_stop (GstHappyHorseLive * live);

@@ -42,9 +42,10 @@ typedef struct
   gint steps;
   gdouble chunk_seconds;        /* > 0 on the first frame handed out by a chunk */
   gchar *applied_prompt;        /* non-NULL on the first frame of a new settings revision */
-  guint64 seed;                 /* with applied_prompt: that revision's seed, guidance and static hold */
+  guint64 seed;                 /* with applied_prompt: that revision's seed, guidance, static hold, autoguidance */
   gdouble guidance;
   gdouble static_hold;
+  gdouble autoguidance;
 } LiveFrame;
 
 typedef struct
@@ -75,6 +76,7 @@ struct _GstHappyHorseLive
   gint default_steps;
   gdouble default_guidance;     /* the model's, which guidance-scale 0 stands for (resolved again by the engine) */
   gdouble default_static_hold;  /* the model's, which static-hold -1 stands for (resolved again by the engine) */
+  gdouble default_autoguidance; /* the model's, which autoguidance-scale -1 stands for (1 = none) */
 
   /* What the worker sent to the engine (worker thread only, reset by start). */
   gint64 sent_revision;
@@ -82,6 +84,7 @@ struct _GstHappyHorseLive
   gchar *sent_prompt;           /* of sent_revision */
   gdouble sent_guidance;
   gdouble sent_static_hold;
+  gdouble sent_autoguidance;
   gint64 seed_property;         /* seed property the noise seed came from (-1: drawn at random) */
   guint64 stream_seed;          /* seed the noise of the next chunks comes from */
 
@@ -273,6 +276,9 @@ apply_settings (GstHappyHorseLive * live, gint64 next_index)
       live->sent_prompt = g_strdup (s.prompt);
       live->sent_guidance = s.guidance > 0 ? s.guidance : live->default_guidance;
       live->sent_static_hold = s.static_hold >= 0 ? s.static_hold : live->default_static_hold;
+      /* what the engine runs: the model's for -1; without a guide (default 1) nothing; <= 1 = off */
+      live->sent_autoguidance = live->default_autoguidance <= 1 ? 1.0
+          : (s.autoguidance >= 0 ? MAX (s.autoguidance, 1.0) : live->default_autoguidance);
     }
     live->sent_revision = s.revision;
     live->sent_steps = steps;
@@ -344,6 +350,7 @@ worker (gpointer data)
       f->seed = live->stream_seed;
       f->guidance = live->sent_guidance;
       f->static_hold = live->sent_static_hold;
+      f->autoguidance = live->sent_autoguidance;
       previous_revision = revision;
     }
     produced = index + 1;
@@ -371,7 +378,7 @@ worker (gpointer data)
 gboolean
 gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed, gint64 seed_property,
     gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance,
-    gdouble default_static_hold)
+    gdouble default_static_hold, gdouble default_autoguidance)
 {
   GstHappyHorseLiveSettings s = { 0 };
   gchar *error = NULL;
@@ -388,6 +395,7 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   live->default_steps = MAX (default_steps, 1);
   live->default_guidance = default_guidance;
   live->default_static_hold = default_static_hold;
+  live->default_autoguidance = default_autoguidance;
   live->stream_seed = seed;
   live->seed_property = seed_property;
   live->sent_revision = G_MININT64;
@@ -395,6 +403,7 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   g_clear_pointer (&live->sent_prompt, g_free);
   live->sent_guidance = 0;
   live->sent_static_hold = 0;
+  live->sent_autoguidance = 1;
   live->cancel = hh_cancel_new ();
 
   gst_happy_horse_src_get_live_settings (live->src, &s);
@@ -529,6 +538,7 @@ gst_happy_horse_live_pop (GstHappyHorseLive * live, GstBuffer * native, GstHappy
   info->seed = f->seed;
   info->guidance = f->guidance;
   info->static_hold = f->static_hold;
+  info->autoguidance = f->autoguidance;
   live_frame_free (f);
   return GST_FLOW_OK;
 }
@@ -599,6 +609,7 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
           "seed", G_TYPE_UINT64, info->seed,
           "guidance-scale", G_TYPE_DOUBLE, info->guidance,
           "static-hold", G_TYPE_DOUBLE, info->static_hold,
+          "autoguidance-scale", G_TYPE_DOUBLE, info->autoguidance,
           "revision", G_TYPE_INT64, info->revision,
           "chunk", G_TYPE_INT64, info->chunk,
           "frame", G_TYPE_INT64, info->index,

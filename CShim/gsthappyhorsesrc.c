@@ -126,6 +126,7 @@ struct _GstHappyHorseSrc
   gint default_steps;
   gdouble default_guidance;     /* the model's guidance scale, used for guidance-scale 0 */
   gdouble default_static_hold;  /* the model's static hold threshold, used for static-hold -1 */
+  gdouble default_autoguidance; /* the model's autoguidance scale (1 = none), used for autoguidance-scale -1 */
   gint64 frames_per_clip;
   guint num_clips_run;          /* num-clips snapshot of this run */
   guint64 base_seed;            /* clip k of this run uses base_seed + k */
@@ -567,6 +568,7 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   self->default_steps = hh_engine_default_steps (self->engine);
   self->default_guidance = hh_engine_default_guidance_scale (self->engine);
   self->default_static_hold = hh_engine_default_static_hold (self->engine);
+  self->default_autoguidance = hh_engine_default_autoguidance_scale (self->engine);
   {
     gint64 frames = hh_engine_frame_count (self->engine, duration);
 
@@ -617,7 +619,8 @@ gst_happy_horse_src_start (GstBaseSrc * bsrc)
   self->last_seed = (gint64) (self->base_seed & G_MAXINT64);
   HH_OBJECT_UNLOCK (self);
   if (is_live && !gst_happy_horse_live_start (self->live, self->engine, self->base_seed, seed, self->fps_n,
-          self->fps_d, latency_ms, self->default_steps, self->default_guidance, self->default_static_hold)) {
+          self->fps_d, latency_ms, self->default_steps, self->default_guidance, self->default_static_hold,
+          self->default_autoguidance)) {
     gst_clear_buffer (&self->native_buffer);
     hh_engine_free (self->engine);
     self->engine = NULL;

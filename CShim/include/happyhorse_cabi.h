@@ -95,6 +95,10 @@ float hh_engine_default_guidance_scale (const hh_engine *engine);
  * with static_hold -1 runs with. */
 double hh_engine_default_static_hold (const hh_engine *engine);
 
+/* The model's autoguidance scale (config.json pipeline.autoguidance.scale; 1.0 = none, also for a model without a
+ * guide): what a request with autoguidance_scale -1 runs with. */
+float hh_engine_default_autoguidance_scale (const hh_engine *engine);
+
 /* Number of frames a clip of duration_seconds produces (the model's frame-count rules). */
 int64_t hh_engine_frame_count (const hh_engine *engine, double duration_seconds);
 

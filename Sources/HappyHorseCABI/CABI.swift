@@ -164,6 +164,11 @@ public func hh_engine_default_static_hold(_ p: UnsafeRawPointer) -> Double {
     engine(p).defaultStaticHoldThreshold
 }
 
+@_cdecl("hh_engine_default_autoguidance_scale")
+public func hh_engine_default_autoguidance_scale(_ p: UnsafeRawPointer) -> Float {
+    engine(p).defaultAutoguidanceScale
+}
+
 @_cdecl("hh_engine_frame_count")
 public func hh_engine_frame_count(_ p: UnsafeRawPointer, _ duration: Double) -> Int64 {
     Int64(engine(p).frameCount(durationSeconds: duration))

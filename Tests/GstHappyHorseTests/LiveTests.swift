@@ -234,22 +234,38 @@ import Testing
         #expect(testEngine.engine.defaultGuidanceScale != 0)
     }
 
-    /// static-hold while PLAYING: settings-applied reports the threshold the chunk ran with (-1 = the model's).
-    @Test func staticHoldChangesAreReportedResolved() throws {
+    /// Sets `property` to `value` after 6 frames and back to -1 (the model's) 30 frames later; returns the two
+    /// settings-applied values reported for it (nil when a change was not reported).
+    private static func reportedAfterChangeAndBack(_ property: String, _ value: Double) throws -> (Double, Double)? {
         let h = try LiveHarness { _ in }
         h.play()
         var frames = try h.pull(6)
-        setProperty(h.element, "static-hold", 2.0)
+        setProperty(h.element, property, value)
         frames += try h.pull(30)
-        setProperty(h.element, "static-hold", -1.0)
+        setProperty(h.element, property, -1.0)
         frames += try h.pull(30)
         let applied = h.messages("happyhorsesrc-settings-applied")
-        #expect(applied.count >= 2, "both changes are reported")
-        guard applied.count >= 2 else { return }
-        _ = Self.checkApplied(applied[0], h, frames, after: 6)
-        #expect(Self.double(applied[0], "static-hold") == 2.0)
-        #expect(Self.double(applied[1], "static-hold") == testEngine.engine.defaultStaticHoldThreshold)
+        #expect(applied.count >= 2, "both \(property) changes are reported")
+        guard applied.count >= 2 else { return nil }
+        _ = checkApplied(applied[0], h, frames, after: 6)
+        return (double(applied[0], property), double(applied[1], property))
+    }
+
+    /// static-hold while PLAYING: settings-applied reports the threshold the chunk ran with (-1 = the model's).
+    @Test func staticHoldChangesAreReportedResolved() throws {
+        guard let (changed, back) = try Self.reportedAfterChangeAndBack("static-hold", 2.0) else { return }
+        #expect(changed == 2.0)
+        #expect(back == testEngine.engine.defaultStaticHoldThreshold)
         #expect(testEngine.engine.defaultStaticHoldThreshold > 0)
+    }
+
+    /// autoguidance-scale while PLAYING: settings-applied reports the scale the chunk ran with (-1 = the model's,
+    /// ≤ 1 = off, reported 1; a model without a guide always 1).
+    @Test func autoguidanceChangesAreReportedResolved() throws {
+        guard let (changed, back) = try Self.reportedAfterChangeAndBack("autoguidance-scale", 0.5) else { return }
+        #expect(changed == 1.0)
+        #expect(back == Double(testEngine.engine.defaultAutoguidanceScale))
+        if testEngine.isReal { #expect(testEngine.engine.defaultAutoguidanceScale > 1) }  // the built-in model's guide
     }
 
     @Test func textPadDrivesThePromptAtItsTimestamps() throws {

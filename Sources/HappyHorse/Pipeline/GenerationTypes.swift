@@ -93,6 +93,11 @@ public final class CancellationToken: @unchecked Sendable {
     public func check() throws { if isCancelled { throw HappyHorseError.cancelled } }
 }
 
+extension TextToVideoEngine {
+    /// Engines without autoguidance.
+    public var defaultAutoguidanceScale: Float { 1 }
+}
+
 /// A loaded text-to-video engine, as the C ABI (and so the element) sees it.
 /// `TextToVideoPipeline` is the real implementation; tests of the element glue may supply another.
 public protocol TextToVideoEngine: AnyObject, Sendable {
@@ -105,6 +110,8 @@ public protocol TextToVideoEngine: AnyObject, Sendable {
     var defaultGuidanceScale: Float { get }
     /// Static hold threshold a request of −1 runs with (the model's `pipeline.static_hold_threshold`; 0 = none).
     var defaultStaticHoldThreshold: Double { get }
+    /// Autoguidance scale a request of −1 runs with (the model's `pipeline.autoguidance.scale`; 1 = none).
+    var defaultAutoguidanceScale: Float { get }
     /// Number of frames a clip of `durationSeconds` produces (the model's frame rules, e.g. 4(T−1)+1).
     func frameCount(durationSeconds: Double) -> Int
     func startGeneration(_ request: GenerationRequest, cancellation: CancellationToken,

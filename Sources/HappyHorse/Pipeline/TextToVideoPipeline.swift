@@ -67,6 +67,7 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
 
     public var defaultGuidanceScale: Float { directory.pipeline.guidanceScale }
     public var defaultStaticHoldThreshold: Double { directory.pipeline.staticHoldThreshold }
+    public var defaultAutoguidanceScale: Float { resolvedAutoguidanceScale(-1) }
 
     /// max(1, round(duration · fps)): the stream returns exactly this many frames (ClipPlan).
     public func frameCount(durationSeconds: Double) -> Int {
