@@ -31,7 +31,9 @@ for a model whose high-noise steps are right and whose low-noise denoising is no
 Autoguidance (--teacher DIR --distill-guidance 1 --guide DIR2 --guide-scale W): the target built as above (the
 teacher's velocity, or the data-anchored one) is pushed away from a weaker model's conditional velocity v_g (DIR2, an
 earlier export with its own text encoder, run on the same noisy input and caption): v_g + W (target - v_g), the
-autoguidance of Karras et al. 2024 ("Guiding a diffusion model with a bad version of itself") distilled into one pass.
+autoguidance of Karras et al. 2024 ("Guiding a diffusion model with a bad version of itself") distilled into one pass;
+--guide-threshold L gates it per latent pixel like the engine's pipeline.autoguidance (reference.sampler
+autoguidance_combine: where target and v_g agree to well under L the target is kept).
 Optional --temporal-weight W adds W x temporal_difference_loss (the error's frame-to-frame differences; an experiment
 of 2026-12-03 that did not change the clips, docs/builtin-model.md "Motion").
 Optional --direction-weight W adds W x the cross-entropy of a DirectionProbe on the text encoder's output (captions of
@@ -57,6 +59,7 @@ import numpy as np
 import torch
 
 from reference.dit import DiT, DiTConfig
+from reference.sampler import autoguidance_combine
 from reference.text_encoder import TextEncoder, WordTokenizer, text_encoder_config
 from world.captions import caption
 from world.spec import ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, ClipSpec
@@ -366,9 +369,12 @@ def distillation_target(teacher, x, x0, eps, sigma, ids, dev, args) -> torch.Ten
 
 
 @torch.no_grad()
-def autoguided(target: torch.Tensor, guide, x, ids, dev, scale: float) -> torch.Tensor:
-    """v_g + scale (target - v_g) [B, C, K, h, w], v_g = the weaker guide model's conditional velocity on x."""
+def autoguided(target: torch.Tensor, guide, x, ids, dev, scale: float, threshold: float = 0.0) -> torch.Tensor:
+    """v_g + scale (target - v_g) [B, C, K, h, w], v_g = the weaker guide model's conditional velocity on x;
+    threshold > 0: gated per latent pixel over C (autoguidance_combine, as the engine samples)."""
     v_guide = guided_target(guide, x, ids, dev, 1.0)  # [B, C, K, h, w]
+    if threshold > 0:
+        return autoguidance_combine(v_guide, target, scale, threshold, channel_dim=1)
     return v_guide + scale * (target - v_guide)
 
 
@@ -411,6 +417,9 @@ def train(args):
         if st.get("noise_correlation", 0.0) != args.noise_correlation:
             raise SystemExit(f"{path}: saved with --noise-correlation {st.get('noise_correlation', 0.0)}; resume it with "
                              "the same value, or start a new --run (e.g. --init from its export)")
+        if st.get("guide_threshold", 0.0) != (args.guide_threshold if args.guide else 0.0):
+            raise SystemExit(f"{path}: saved with --guide-threshold {st.get('guide_threshold', 0.0)}; resume it with "
+                             "the same value, or start a new --run")
         if (st.get("guide"), st.get("guide_scale")) not in ((None, None), (args.guide, args.guide_scale if args.guide else None)):
             raise SystemExit(f"{path}: saved with --guide {st['guide']} --guide-scale {st['guide_scale']}; resume it with "
                              "the same autoguidance, or start a new --run")
@@ -465,7 +474,8 @@ def train(args):
                 "latents": args.latents, "probe": probe.state_dict() if probe else None,
                 "swap_weight": args.swap_weight, "swap_factors": args.swap_factors,
                 "noise_correlation": args.noise_correlation,
-                "guide": args.guide, "guide_scale": args.guide_scale if args.guide else None}
+                "guide": args.guide, "guide_scale": args.guide_scale if args.guide else None,
+                "guide_threshold": args.guide_threshold if args.guide else 0.0}
 
     timer, last_save = Timer(before), Timer(0)
     stop = []
@@ -482,7 +492,7 @@ def train(args):
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16):
             target = eps - x0 if teacher is None else distillation_target(teacher, x, x0, eps, sigma, ids, dev, args)
             if guide is not None:
-                target = autoguided(target, guide, x, ids, dev, args.guide_scale)
+                target = autoguided(target, guide, x, ids, dev, args.guide_scale, args.guide_threshold)
             v, text, text_mask = padded_forward(dit, te, x, ids, dev, with_text=True)
             v = v.float()
         px = foreground_weight(x0, args.fg_weight)  # [B, 1, K, h, w]
@@ -572,6 +582,9 @@ def main():
                     help="with --teacher: exported model directory of a weaker model (e.g. an earlier export); the "
                          "target becomes v_g + --guide-scale (target - v_g) of its velocity v_g (autoguidance)")
     ap.add_argument("--guide-scale", type=float, default=2.0, help="autoguidance scale with --guide (1 = no effect)")
+    ap.add_argument("--guide-threshold", type=float, default=0.0,
+                    help="gate the autoguidance per latent pixel at this RMS disagreement (0 = plain; the engine's "
+                         "pipeline.autoguidance.threshold)")
     ap.add_argument("--noise-correlation", type=float, default=0.0,
                     help="fraction of the noise shared across a window's latent frames (mixed_noise; 0 = independent)")
     ap.add_argument("--data-below", type=float, default=0.0,

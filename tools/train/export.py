@@ -123,7 +123,8 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         # train.dit --guide: the DiT was distilled towards v_g + scale (target - v_g), v_g of this weaker export
         with open(os.path.join(st["guide"], "config.json")) as f:
             guide_steps = json.load(f).get("training", {}).get("dit_steps")
-        config["training"]["autoguidance_distilled"] = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps}
+        config["training"]["autoguidance_distilled"] = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps,
+                                                        "threshold": st.get("guide_threshold", 0.0)}
     for stale in ("guide_dit.safetensors", "guide_text_encoder.safetensors"):  # a re-export without --autoguide
         if os.path.exists(os.path.join(out, stale)):
             os.remove(os.path.join(out, stale))
