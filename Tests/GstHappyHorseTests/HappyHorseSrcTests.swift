@@ -109,34 +109,32 @@ struct HappyHorseSrcTests {
         #expect(autoguidanceBlurb.contains("; \(autoguidance) for the built-in model"), "\(autoguidanceBlurb)")
     }
 
-    /// autoguidance-scale reaches the engine: with it off the built-in model gives other frames than with its
-    /// default (the pattern engine has no guide, so only the property's spec is checked with it).
-    @Test func autoguidanceScaleReachesTheEngine() throws {
-        let spec = try Self.paramSpec("autoguidance-scale")
+    /// A double property whose range is -1 … 100 with -1 (the model's default, named by `configKey`) as default,
+    /// and, with the real engine, frames that differ between the two settings `a` and `b` (the pattern engine has
+    /// neither latents to hold nor a guide, so only the spec is checked with it).
+    private func expectModelDefaultProperty(_ name: String, configKey: String, _ a: String, _ b: String) throws {
+        let spec = try Self.paramSpec(name)
         let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
-        #expect(range.minimum == -1 && range.maximum == 100 && range.default_value == -1)
+        #expect(range.minimum == -1 && range.maximum == 100 && range.default_value == -1, "\(name)")
         let blurb = String(cString: g_param_spec_get_blurb(spec))
-        #expect(blurb.contains("-1 = the model's default (config.json pipeline.autoguidance.scale"), "\(blurb)")
+        #expect(blurb.contains("-1 = the model's default (config.json \(configKey)"), "\(blurb)")
         guard testEngine.isReal else { return }
-        let guided = try TestPipeline(launchLine("seed=42")).run()
-        let off = try TestPipeline(launchLine("seed=42 autoguidance-scale=1")).run()
-        #expect(!off.isEmpty && off.count == guided.count)
-        #expect(off.map(\.checksum) != guided.map(\.checksum))
+        let first = try TestPipeline(launchLine("seed=42 \(a)")).run()
+        let second = try TestPipeline(launchLine("seed=42 \(b)")).run()
+        #expect(!first.isEmpty && first.count == second.count)
+        #expect(first.map(\.checksum) != second.map(\.checksum), "\(a) and \(b) gave the same frames")
     }
 
-    /// static-hold reaches the engine: a strong hold gives other frames than none (the pattern engine has no
-    /// latents to hold, so only the property's spec is checked with it).
+    /// autoguidance-scale reaches the engine: with it off the built-in model gives other frames than with its default.
+    @Test func autoguidanceScaleReachesTheEngine() throws {
+        try expectModelDefaultProperty("autoguidance-scale", configKey: "pipeline.autoguidance.scale",
+                                       "autoguidance-scale=-1", "autoguidance-scale=1")
+    }
+
+    /// static-hold reaches the engine: a strong hold gives other frames than none.
     @Test func staticHoldReachesTheEngine() throws {
-        let spec = try Self.paramSpec("static-hold")
-        let range = UnsafeMutableRawPointer(spec).assumingMemoryBound(to: GParamSpecDouble.self).pointee
-        #expect(range.minimum == -1 && range.maximum == 100 && range.default_value == -1)
-        let blurb = String(cString: g_param_spec_get_blurb(spec))
-        #expect(blurb.contains("-1 = the model's default (config.json pipeline.static_hold_threshold"), "\(blurb)")
-        guard testEngine.isReal else { return }
-        let off = try TestPipeline(launchLine("seed=42 static-hold=0")).run()
-        let strong = try TestPipeline(launchLine("seed=42 static-hold=50")).run()
-        #expect(!off.isEmpty && off.count == strong.count)
-        #expect(off.map(\.checksum) != strong.map(\.checksum))
+        try expectModelDefaultProperty("static-hold", configKey: "pipeline.static_hold_threshold",
+                                       "static-hold=0", "static-hold=50")
     }
 
     // MARK: Caps
