@@ -32,6 +32,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public var staticHoldThreshold: Double
     /// Autoguidance by a weaker DiT (`Sampling/Autoguidance.swift`); nil = none.
     public var autoguidance: Autoguidance?
+    /// `autoguidance` when it guides (scale > 1): the guide the engine loads and the memory check counts.
+    public var activeAutoguidance: Autoguidance? { autoguidance.flatMap { $0.scale > 1 ? $0 : nil } }
 
     /// `pipeline.autoguidance`: the guide's weights (the model's `dit` and `text_encoder` configurations, other
     /// files in the same directory) and the gated combination's scale w and threshold λ.

@@ -43,7 +43,7 @@ public enum MemoryBudget {
     /// Files that cannot be opened count 0 here: the loaders report them with their own, precise errors.
     public static func weightBytes(_ dir: ModelDirectory) -> Int {
         var urls = [dir.file(dir.dit.weights ?? "dit.safetensors"), dir.file(dir.textEncoder.weights), dir.file(dir.vae.weights)]
-        if let a = dir.pipeline.autoguidance, a.scale > 1 {  // the guide's DiT and text encoder are loaded too
+        if let a = dir.pipeline.activeAutoguidance {  // the guide's DiT and text encoder are loaded too
             urls += [dir.file(a.ditWeights), dir.file(a.textEncoderWeights)]
         }
         var total = 0

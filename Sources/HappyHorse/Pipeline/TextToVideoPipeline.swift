@@ -38,7 +38,7 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
         decoder = try HappyHorseError.withContext("loading video decoder") {
             try VideoDecoder(configuration: dir.vae, url: dir.file(dir.vae.weights))
         }
-        if let a = dir.pipeline.autoguidance, a.scale > 1 {
+        if let a = dir.pipeline.activeAutoguidance {
             let guideEncoder = try HappyHorseError.withContext("loading autoguidance text encoder") {
                 try TextEncoder(configuration: te, url: dir.file(a.textEncoderWeights))
             }
