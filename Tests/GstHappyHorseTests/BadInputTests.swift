@@ -320,6 +320,10 @@ let tinyModelDirectory: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("HappyHorseTests/Fixtures/pipeline/tiny")
 
+/// The tiny model with a guide (pipeline.autoguidance) of the engine tests: autoguidance tests do not depend on
+/// whether the built-in model ships a guide.
+let tinyGuidedModelDirectory: URL = tinyModelDirectory.deletingLastPathComponent().appendingPathComponent("tiny_guided")
+
 /// `model-path=<tiny>` when the tiny model exists, else "" (pattern engine).
 var tinyModelProperty: String {
     FileManager.default.fileExists(atPath: tinyModelDirectory.appendingPathComponent("config.json").path)

@@ -235,9 +235,11 @@ import Testing
     }
 
     /// Sets `property` to `value` after 6 frames and back to -1 (the model's) 30 frames later; returns the two
-    /// settings-applied values reported for it (nil when a change was not reported).
-    private static func reportedAfterChangeAndBack(_ property: String, _ value: Double) throws -> (Double, Double)? {
-        let h = try LiveHarness { _ in }
+    /// settings-applied values reported for it (nil when a change was not reported). `modelPath`: another model
+    /// than the test engine's.
+    private static func reportedAfterChangeAndBack(_ property: String, _ value: Double,
+                                                   modelPath: URL? = nil) throws -> (Double, Double)? {
+        let h = try LiveHarness { element in modelPath.map { setProperty(element, "model-path", $0.path) } }
         h.play()
         var frames = try h.pull(6)
         setProperty(h.element, property, value)
@@ -260,12 +262,16 @@ import Testing
     }
 
     /// autoguidance-scale while PLAYING: settings-applied reports the scale the chunk ran with (-1 = the model's,
-    /// ≤ 1 = off, reported 1; a model without a guide always 1).
-    @Test func autoguidanceChangesAreReportedResolved() throws {
-        guard let (changed, back) = try Self.reportedAfterChangeAndBack("autoguidance-scale", 0.5) else { return }
+    /// ≤ 1 = off, reported 1; a model without a guide always 1). With the tiny guided model (scale > 1) and the
+    /// test engine's model (the built-in one may have no guide).
+    @Test(arguments: [true, false]) func autoguidanceChangesAreReportedResolved(guided: Bool) throws {
+        let engine = guided ? try EngineFactory.load(modelDirectory: tinyGuidedModelDirectory, threads: 1,
+                                                     log: { _ in }) : testEngine.engine
+        guard let (changed, back) = try Self.reportedAfterChangeAndBack(
+            "autoguidance-scale", 0.5, modelPath: guided ? tinyGuidedModelDirectory : nil) else { return }
         #expect(changed == 1.0)
-        #expect(back == Double(testEngine.engine.defaultAutoguidanceScale))
-        if testEngine.isReal { #expect(testEngine.engine.defaultAutoguidanceScale > 1) }  // the built-in model's guide
+        #expect(back == Double(engine.defaultAutoguidanceScale))
+        if guided { #expect(engine.defaultAutoguidanceScale > 1) }
     }
 
     @Test func textPadDrivesThePromptAtItsTimestamps() throws {

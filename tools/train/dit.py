@@ -480,7 +480,7 @@ def train(args):
     timer, last_save = Timer(before), Timer(0)
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    while timer.elapsed() < args.minutes * 60 and not stop:
+    while timer.elapsed() < args.minutes * 60 and not stop and (args.max_steps < 0 or step < args.max_steps):
         lr = learning_rate(step, args, warmup_start)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -557,6 +557,8 @@ def main():
     ap.add_argument("--run", default="runs/dit")
     ap.add_argument("--latents", default="runs/latents")
     ap.add_argument("--minutes", type=float, default=100.0, help="total training wall time (across resumes)")
+    ap.add_argument("--max-steps", type=int, default=-1,
+                    help="stop (and save) at this step too, e.g. the end of a cooldown; -1 = only --minutes")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--ema", type=float, default=0.999)
