@@ -1447,10 +1447,10 @@ gst_happy_horse_src_class_init (GstHappyHorseSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_AUTOGUIDANCE_SCALE,
       g_param_spec_double ("autoguidance-scale", "Autoguidance scale",
           "Scale of the model's autoguidance, a second DiT pass per step by a weaker checkpoint that makes the "
-          "subject follow the prompt more closely (truer coat colours); -1 = the model's default (config.json "
-          "pipeline.autoguidance.scale; 3.0 for the built-in model, none for models without a guide), up to 1.0 = off "
-          "(one DiT pass per step: about 30% less time per clip, coats less true), above 1.0 = that scale. "
-          "Applied at the next clip (live: the next chunk)", -1.0, 100.0, DEFAULT_AUTOGUIDANCE,
+          "subject follow the prompt more closely (truer coat colours), for models that ship a guide; -1 = the "
+          "model's default (config.json pipeline.autoguidance.scale; none for the built-in model, which learnt its "
+          "guidance in training and runs one pass), up to 1.0 = off (one DiT pass per step), above 1.0 = that "
+          "scale. Applied at the next clip (live: the next chunk)", -1.0, 100.0, DEFAULT_AUTOGUIDANCE,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DURATION,
       g_param_spec_double ("duration", "Duration",
