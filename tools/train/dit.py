@@ -42,8 +42,9 @@ Optional --swap-weight W adds W x caption_swap_loss: for rows of moving subjects
 input with the direction-swapped caption, and a cross-entropy rewards the right caption's lower flow loss (a
 diffusion classifier), so that the DiT uses the caption's direction rather than only what x_t shows (one more
 forward pass over those rows, about 1.6x the step time). --swap-factors direction,colour also draws, per row, a
-swap of the colour for a confusable one (bay/brown/chestnut, black/grey...). With --distill-guidance both captions'
-losses are taken against the data (eps - x0), not the teacher's target.
+swap of the colour for a confusable one (bay/brown/chestnut, black/grey...), and count one horse for a pair or a pair
+for one horse. With --distill-guidance both captions' losses are taken against the data (eps - x0), not the teacher's
+target.
 AdamW, warm-up 200 steps, optional linear cooldown (--decay-start/--decay-end), gradient clip 1, EMA min(0.999, (1+s)/(10+s)) (exported); matmuls in bf16 autocast (fp32 weights) where
 the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs; --bf16 on|off overrides).
 """
@@ -62,7 +63,8 @@ from reference.dit import DiT, DiTConfig
 from reference.sampler import autoguidance_combine
 from reference.text_encoder import TextEncoder, WordTokenizer, text_encoder_config
 from world.captions import caption
-from world.spec import ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, ClipSpec
+from world.spec import (ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, SUBJECT_ACTIONS, SUBJECT_DIRECTIONS, ClipSpec,
+                        is_legal, load_heldout)
 
 from .build_tokenizer import tokenizer_json
 from .grow import grown_config, grown_state
@@ -159,17 +161,42 @@ def neighbour_colour(spec: ClipSpec, rng):
     return dataclasses.replace(spec, colour=str(rng.choice(choices)))
 
 
+def other_count(spec: ClipSpec):
+    """The spec with one horse for a pair, or a pair for a lone horse where the world has pairs (moving or facing
+    left/right, no jump); None otherwise (riders, balls, birds)."""
+    if spec.subject == "two_horses":
+        return dataclasses.replace(spec, subject="horse")
+    if (spec.subject == "horse" and spec.direction in SUBJECT_DIRECTIONS["two_horses"]
+            and spec.action in SUBJECT_ACTIONS["two_horses"]):
+        return dataclasses.replace(spec, subject="two_horses")
+    return None
+
+
+HELDOUT = load_heldout()
+
+
 def swapped_spec(spec: ClipSpec, factors: list, rng):
-    """The caption-swap negative of a training row: the direction swapped (moving subjects only) or, with "colour"
-    in factors, the colour swapped for a confusable one; one factor drawn per row. None if no factor applies.
+    """The caption-swap negative of a training row: the direction swapped (moving subjects only), with "colour" in
+    factors the colour swapped for a confusable one, with "count" one horse for two or two for one (other_count);
+    one applicable factor drawn per row. None if no factor applies, or if the negative is not a legal clip or is a
+    held-out combination (a held-out caption must not reach training, not even as a negative).
     Direction-only draws no random numbers, so runs made before --swap-factors replay the same batches."""
     if factors == ["direction"]:
-        return opposite_direction(spec)
-    options = [f for f in factors if f != "direction" or opposite_direction(spec) is not None]
-    if not options:
+        other = opposite_direction(spec)
+    else:
+        applies = {"direction": opposite_direction(spec) is not None, "colour": True,
+                   "count": other_count(spec) is not None}
+        options = [f for f in factors if applies[f]]
+        if not options:
+            return None
+        factor = options[int(rng.integers(len(options)))]
+        if factor == "direction":
+            other = opposite_direction(spec)
+        else:
+            other = neighbour_colour(spec, rng) if factor == "colour" else other_count(spec)
+    if other is None or not is_legal(other) or other.combo() in HELDOUT:
         return None
-    factor = options[int(rng.integers(len(options)))]
-    return opposite_direction(spec) if factor == "direction" else neighbour_colour(spec, rng)
+    return other
 
 
 def row_error(v: torch.Tensor, target: torch.Tensor, px: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -600,7 +627,7 @@ def main():
                     help="weight of caption_swap_loss (right caption against its direction-swapped twin; 0 = off)")
     ap.add_argument("--swap-factors", type=lambda v: v.split(","), default=["direction"],
                     help="comma list of what the swapped caption changes: direction (moving subjects), colour "
-                         "(a confusable coat or plain colour); one drawn per row")
+                         "(a confusable coat or plain colour), count (one horse / two horses); one drawn per row")
     ap.add_argument("--swap-temperature", type=float, default=0.05,
                     help="relative loss gap that counts as one logit in caption_swap_loss")
     ap.add_argument("--subject-balance", type=float, default=0.0,
@@ -615,9 +642,9 @@ def main():
                     help="bf16 autocast of the matmuls (fp32 master weights either way); auto = where bf16 is fast")
     ap.add_argument("--no-bf16", dest="bf16", action="store_const", const="off", help="same as --bf16 off")
     args = ap.parse_args()
-    unknown = set(args.swap_factors) - {"direction", "colour"}
+    unknown = set(args.swap_factors) - {"direction", "colour", "count"}
     if unknown:
-        ap.error(f"--swap-factors: unknown {sorted(unknown)}; expected a comma list of direction, colour")
+        ap.error(f"--swap-factors: unknown {sorted(unknown)}; expected a comma list of direction, colour, count")
     train(args)
 
 
