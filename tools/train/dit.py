@@ -184,16 +184,12 @@ def swapped_spec(spec: ClipSpec, factors: list, rng):
     if factors == ["direction"]:
         other = opposite_direction(spec)
     else:
-        applies = {"direction": opposite_direction(spec) is not None, "colour": True,
-                   "count": other_count(spec) is not None}
-        options = [f for f in factors if applies[f]]
+        fixed = {"direction": opposite_direction(spec), "count": other_count(spec)}  # the colour is drawn when picked
+        options = [f for f in factors if f == "colour" or fixed[f] is not None]
         if not options:
             return None
         factor = options[int(rng.integers(len(options)))]
-        if factor == "direction":
-            other = opposite_direction(spec)
-        else:
-            other = neighbour_colour(spec, rng) if factor == "colour" else other_count(spec)
+        other = neighbour_colour(spec, rng) if factor == "colour" else fixed[factor]
     if other is None or not is_legal(other) or other.combo() in HELDOUT:
         return None
     return other
