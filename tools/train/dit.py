@@ -497,6 +497,7 @@ def train(args):
                 "latents": args.latents, "probe": probe.state_dict() if probe else None,
                 "swap_weight": args.swap_weight, "swap_factors": args.swap_factors,
                 "noise_correlation": args.noise_correlation,
+                "teacher": args.teacher,
                 "guide": args.guide, "guide_scale": args.guide_scale if args.guide else None,
                 "guide_threshold": args.guide_threshold if args.guide else 0.0}
 

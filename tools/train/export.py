@@ -30,6 +30,16 @@ from .vae import load_decoder
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
 
 
+def teacher_autoguidance_rounds(teacher: str | None) -> list:
+    """The autoguidance rounds a distillation teacher's export records (config.json training.autoguidance_distilled:
+    one round as a dict, several as a list), or [] (no teacher recorded, or a teacher that was not such a student)."""
+    if not teacher or not os.path.exists(os.path.join(teacher, "config.json")):
+        return []
+    with open(os.path.join(teacher, "config.json")) as f:
+        rounds = json.load(f).get("training", {}).get("autoguidance_distilled")
+    return [] if rounds is None else list(rounds) if isinstance(rounds, list) else [rounds]
+
+
 def pipeline_section(sampler: str, steps: int, shift: float, guidance: float, sigmas=None,
                      noise_correlation: float = 0.0, static_hold_threshold: float = 0.0) -> dict:
     """config.json's pipeline section; an explicit `sigmas` schedule (ending in 0) sets the step count;
@@ -123,8 +133,11 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         # train.dit --guide: the DiT was distilled towards v_g + scale (target - v_g), v_g of this weaker export
         with open(os.path.join(st["guide"], "config.json")) as f:
             guide_steps = json.load(f).get("training", {}).get("dit_steps")
-        config["training"]["autoguidance_distilled"] = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps,
-                                                        "threshold": st.get("guide_threshold", 0.0)}
+        this_round = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps,
+                      "threshold": st.get("guide_threshold", 0.0)}
+        # a teacher that was itself an autoguidance student: its rounds first, then this one (a list of rounds)
+        earlier = teacher_autoguidance_rounds(st.get("teacher"))
+        config["training"]["autoguidance_distilled"] = earlier + [this_round] if earlier else this_round
     for stale in ("guide_dit.safetensors", "guide_text_encoder.safetensors"):  # a re-export without --autoguide
         if os.path.exists(os.path.join(out, stale)):
             os.remove(os.path.join(out, stale))
@@ -158,9 +171,10 @@ def main():
                     help="record that the DiT was guidance-distilled at this scale (train.dit --distill-guidance)")
     ap.add_argument("--noise-correlation", type=float, default=None,
                     help="pipeline.noise_correlation (default: what the DiT run trained with, 0 before it was recorded)")
-    ap.add_argument("--static-hold", type=float, default=0.0,
+    ap.add_argument("--static-hold", type=float, default=None,
                     help="pipeline.static_hold_threshold: the static hold's threshold (normalised latent RMS "
-                         "change per latent pixel; 0 = off; the built-in model's value and how it was chosen: docs/builtin-model.md)")
+                         "change per latent pixel; 0 or not given = off; with --keep-model: replaced only when given; "
+                         "the built-in model's value and how it was chosen: docs/builtin-model.md)")
     ap.add_argument("--autoguide", default=None, metavar="DIR",
                     help="a weaker export of the same shapes whose DiT and text encoder guide the model at every step "
                          "(pipeline.autoguidance; two DiT passes per step)")
@@ -169,7 +183,7 @@ def main():
                     help="lambda of the gate r^4 / (r^4 + lambda^4) on the RMS disagreement per latent pixel (0 = none)")
     ap.add_argument("--keep-model", action="store_true",
                     help="with --autoguide: keep the model already in --out (its config and weights) and only add or "
-                         "replace its guide (and, when given, --noise-correlation)")
+                         "replace its guide (and, when given, --noise-correlation and --static-hold)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     if args.keep_model:
@@ -180,6 +194,8 @@ def main():
         add_autoguide(args.out, config, args.autoguide, args.autoguide_scale, args.autoguide_threshold)
         if args.noise_correlation is not None:  # the guided sampler's noise prior
             config["pipeline"]["noise_correlation"] = args.noise_correlation
+        if args.static_hold is not None:  # the guided sampler's hold
+            config["pipeline"]["static_hold_threshold"] = args.static_hold
         with open(os.path.join(args.out, "config.json"), "w") as f:
             json.dump(config, f, indent=1)
             f.write("\n")
@@ -187,7 +203,7 @@ def main():
         return
     export(args.vae, args.latents, args.dit, args.out, args.dtype, args.weights, args.sampler, args.steps, args.shift,
            args.guidance, distilled_guidance=args.distilled_guidance, sigmas=args.sigmas,
-           noise_correlation=args.noise_correlation, static_hold_threshold=args.static_hold,
+           noise_correlation=args.noise_correlation, static_hold_threshold=args.static_hold or 0.0,
            autoguide=args.autoguide, autoguide_scale=args.autoguide_scale, autoguide_threshold=args.autoguide_threshold)
     if args.check:
         from reference.pipeline import generate, load_model
