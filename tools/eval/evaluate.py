@@ -94,6 +94,32 @@ def reconstruct(model, frames):
     return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).numpy()
 
 
+def summarise(per: list, scored: list, ceiling: bool = False) -> dict:
+    """A split's summary from its per-clip entries: the mean of each scored measure, background flicker (the ratio of
+    means against ground truth, and the means over still scenes), the median sideways speed over ground truth's,
+    and with `ceiling` the VAE ceiling's scores. Shared with eval.pool, which pools several evaluations' clips."""
+    summary = {}
+    for m in scored:
+        vals = [p["scores"][m] for p in per if m in p["scores"]]
+        summary[m] = float(np.mean(vals)) if vals else float("nan")
+    fl = float(np.nanmean([p["flicker"] for p in per]))
+    fl_gt = float(np.nanmean([p["flicker_gt"] for p in per]))
+    summary.update(flicker=fl, flicker_gt=fl_gt, flicker_ratio=fl / max(fl_gt, 1e-6))
+    # The ratio of means is dominated by the beach prompts, whose ground truth has moving surf; over the clips
+    # whose ground-truth background is still (flicker < STILL_SCENE), ground truth is ~0 and only levels compare.
+    still = [p for p in per if p["flicker_gt"] < STILL_SCENE]
+    summary.update(still_clips=len(still),
+                   flicker_still=float(np.nanmean([p["flicker"] for p in still])) if still else float("nan"),
+                   flicker_still_gt=float(np.nanmean([p["flicker_gt"] for p in still])) if still else float("nan"))
+    ratios = [p["speed_ratio"] for p in per if "speed_ratio" in p]
+    summary["speed_ratio"] = float(np.median(ratios)) if ratios else float("nan")
+    if ceiling:
+        summary["ceiling"] = {m: float(np.mean([p["ceiling_scores"][m] for p in per if m in p.get("ceiling_scores", {})]))
+                              for m in scored}
+        summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
+    return summary
+
+
 def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples=1, sheet=None, json_path=None, log=print,
              ceiling=False, guidance=None, splits=("in_distribution", "held_out"), robust_rows=True, sigmas=None,
              static_hold=None, guide=None, guide_scale=1.0, colour_method="learned", guide_threshold=0.0,
@@ -145,25 +171,7 @@ def evaluate(model_dir, sampler=None, steps=0, shift=None, duration=1.0, samples
                 if k == sample_offset and i < 4:
                     rows.append([downscale(frames[j], 2) for j in range(0, len(frames), 6)])
         scored = METRICS + ([PALETTE] if colour_method == "learned" else []) + [EACH]
-        summary = {}
-        for m in scored:
-            vals = [p["scores"][m] for p in per if m in p["scores"]]
-            summary[m] = float(np.mean(vals)) if vals else float("nan")
-        fl = float(np.nanmean([p["flicker"] for p in per]))
-        fl_gt = float(np.nanmean([p["flicker_gt"] for p in per]))
-        summary.update(flicker=fl, flicker_gt=fl_gt, flicker_ratio=fl / max(fl_gt, 1e-6))
-        # The ratio of means is dominated by the beach prompts, whose ground truth has moving surf; over the clips
-        # whose ground-truth background is still (flicker < STILL_SCENE), ground truth is ~0 and only levels compare.
-        still = [p for p in per if p["flicker_gt"] < STILL_SCENE]
-        summary.update(still_clips=len(still),
-                       flicker_still=float(np.nanmean([p["flicker"] for p in still])) if still else float("nan"),
-                       flicker_still_gt=float(np.nanmean([p["flicker_gt"] for p in still])) if still else float("nan"))
-        ratios = [p["speed_ratio"] for p in per if "speed_ratio" in p]
-        summary["speed_ratio"] = float(np.median(ratios)) if ratios else float("nan")
-        if ceiling:
-            summary["ceiling"] = {m: float(np.mean([p["ceiling_scores"][m] for p in per if m in p.get("ceiling_scores", {})]))
-                                  for m in scored}
-            summary["flicker_vae"] = float(np.nanmean([p["flicker_vae"] for p in per if "flicker_vae" in p]))
+        summary = summarise(per, scored, ceiling)
         results[split] = {"summary": summary, "prompts": per}
     meta = {"model": model_dir, "sampler": model.pipeline["sampler"], "steps": steps or model.pipeline["num_inference_steps"],
             "shift": model.pipeline["shift"],
