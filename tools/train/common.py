@@ -1,5 +1,6 @@
 """Shared training utilities: device choice, atomic resumable state, CSV logging, world batches."""
 import csv
+import json
 import os
 import time
 
@@ -8,6 +9,12 @@ import torch
 
 from world.scene import render_clip
 from world.spec import sample_spec
+
+
+def export_config(directory: str) -> dict:
+    """An exported model directory's config.json."""
+    with open(os.path.join(directory, "config.json")) as f:
+        return json.load(f)
 
 
 def pick_device(prefer: str = "auto") -> torch.device:

@@ -51,7 +51,6 @@ the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs; --bf16 on|off overrides).
 import argparse
 import copy
 import dataclasses
-import json
 import math
 import os
 import signal
@@ -69,7 +68,7 @@ from world.spec import (ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, SUBJECT_ACTIONS
 from .build_tokenizer import tokenizer_json
 from .grow import grown_config, grown_state
 from .cache_latents import load_latents
-from .common import CsvLog, Timer, fast_bf16, pick_device, save_atomic
+from .common import CsvLog, Timer, export_config, fast_bf16, pick_device, save_atomic
 from world.captions import vocabulary
 
 # The shipped DiT: the design's plan shrunk for this CPU (docs/builtin-model.md): hidden 192, 6 layers
@@ -300,12 +299,6 @@ def direction_targets(specs_of_batch, ids) -> torch.Tensor:
         moving = ACTION_CLASS[spec["action"]] != "still"
         out.append(DIRECTION_LABELS.index(spec["direction"]) if moving and seq else -100)
     return torch.tensor(out, dtype=torch.long)
-
-
-def export_config(directory: str) -> dict:
-    """An exported model directory's config.json."""
-    with open(os.path.join(directory, "config.json")) as f:
-        return json.load(f)
 
 
 def export_dit_config(directory: str) -> dict:

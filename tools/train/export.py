@@ -24,6 +24,7 @@ from reference.sampler import sigma_list
 from reference.text_encoder import TextEncoder
 
 from .build_tokenizer import write as write_tokenizer
+from .common import export_config
 from .latent import balance_time_phases
 from .vae import load_decoder
 
@@ -35,8 +36,7 @@ def teacher_autoguidance_rounds(teacher: str | None) -> list:
     one round as a dict, several as a list), or [] (no teacher recorded, or a teacher that was not such a student)."""
     if not teacher or not os.path.exists(os.path.join(teacher, "config.json")):
         return []
-    with open(os.path.join(teacher, "config.json")) as f:
-        rounds = json.load(f).get("training", {}).get("autoguidance_distilled")
+    rounds = export_config(teacher).get("training", {}).get("autoguidance_distilled")
     return [] if rounds is None else list(rounds) if isinstance(rounds, list) else [rounds]
 
 
@@ -131,8 +131,7 @@ def export(vae_run: str, latents: str, dit_run: str, out: str, dtype: str = "f16
         config["training"]["guidance_distilled"] = distilled_guidance
     if st.get("guide"):
         # train.dit --guide: the DiT was distilled towards v_g + scale (target - v_g), v_g of this weaker export
-        with open(os.path.join(st["guide"], "config.json")) as f:
-            guide_steps = json.load(f).get("training", {}).get("dit_steps")
+        guide_steps = export_config(st["guide"]).get("training", {}).get("dit_steps")
         this_round = {"scale": st["guide_scale"], "guide_dit_steps": guide_steps,
                       "threshold": st.get("guide_threshold", 0.0)}
         # a teacher that was itself an autoguidance student: its rounds first, then this one (a list of rounds)
