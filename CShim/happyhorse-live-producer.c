@@ -1,4 +1,4 @@
-/* happyhorsesrc live mode (is-live=true): an endless stream generated ahead of the clock by a worker thread.
+/* The live producer (is-live=true): an endless stream generated ahead of the clock by a worker thread.
  *
  * Design (docs/live.md):
  *  - start() (READY→PAUSED) starts one endless engine generation (hh_live_*) and a worker GThread. The worker
@@ -19,16 +19,12 @@
  *    jitter) reduces the steps of the following chunks (at most once per chunk) and posts `happyhorsesrc-qos`;
  *    at 1 step and still late by more than a chunk, the timeline is re-anchored (a gap, DISCONT) instead of
  *    drifting later and later. A chunk computed in less than half its duration restores one step.
- *  - The prompt timeline: request sink pad `text_sink` (text/x-raw, utf8). GstPushSrc has no sink pad of its own;
- *    the element class gets a request pad template and request_new_pad/release_pad, and the pad's chain function
- *    only records (running time, text); it never blocks and never forwards anything downstream.
+ *  - The prompt timeline (happyhorse-prompt-timeline.c) is read at chunk boundaries.
  */
 
-#include "gsthappyhorsesrc.h"
+#include "happyhorse-live-producer.h"
 #include "gsthappyhorse-internal.h"
-#include "happyhorse_cabi.h"
-
-#include <string.h>
+#include "happyhorse-messages.h"
 
 GST_DEBUG_CATEGORY_STATIC (hh_live_debug);
 #define GST_CAT_DEFAULT hh_live_debug
@@ -48,15 +44,27 @@ typedef struct
   gdouble autoguidance;
 } LiveFrame;
 
+/* What pop() hands out with a frame. applied_prompt: non-NULL on the first frame of a new settings revision; seed and
+ * the resolved guidance values are that revision's then. */
 typedef struct
 {
-  GstClockTime running_time;    /* NONE = apply at the next chunk */
-  gchar *text;
-} TimedPrompt;
+  gint64 index;
+  gint64 chunk;
+  gint64 revision;
+  gint steps;
+  gdouble chunk_seconds;
+  gchar *applied_prompt;
+  guint64 seed;
+  gdouble guidance;
+  gdouble static_hold;
+  gdouble autoguidance;
+} HhLiveFrameInfo;
 
-struct _GstHappyHorseLive
+struct _HhLiveProducer
 {
-  GstHappyHorseSrc *src;        /* owner, not reffed */
+  GstElement *src;              /* owner, not reffed */
+  HhPromptTimeline *timeline;   /* the owner's */
+  HhRun run;                    /* of the running stream */
 
   GMutex lock;
   GCond cond;
@@ -73,10 +81,6 @@ struct _GstHappyHorseLive
 
   gint fps_n, fps_d;
   guint latency_ms;
-  gint default_steps;
-  gdouble default_guidance;     /* the model's, which guidance-scale 0 stands for (resolved again by the engine) */
-  gdouble default_static_hold;  /* the model's, which static-hold -1 stands for (resolved again by the engine) */
-  gdouble default_autoguidance; /* the model's, which autoguidance-scale -1 stands for (1 = none) */
 
   /* What the worker sent to the engine (worker thread only, reset by start). */
   gint64 sent_revision;
@@ -104,16 +108,9 @@ struct _GstHappyHorseLive
   gint last_steps;
   gint64 last_reported_revision;
 
-  /* Prompt timeline (under lock). */
-  GList *timeline;              /* TimedPrompt*, sorted by running time */
-  GstPad *text_pad;
-  GstSegment text_segment;
+  /* The frame fill() is handing out (streaming thread), for handed_out(). */
+  HhLiveFrameInfo current;
 };
-
-static GstStaticPadTemplate text_sink_template = GST_STATIC_PAD_TEMPLATE ("text_sink",
-    GST_PAD_SINK,
-    GST_PAD_REQUEST,
-    GST_STATIC_CAPS ("text/x-raw, format = (string) { utf8, pango-markup }"));
 
 static void
 live_frame_free (LiveFrame * f)
@@ -123,15 +120,8 @@ live_frame_free (LiveFrame * f)
   g_free (f);
 }
 
-static void
-timed_prompt_free (TimedPrompt * t)
-{
-  g_free (t->text);
-  g_free (t);
-}
-
 static GstClockTime
-frame_time (GstHappyHorseLive * live, gint64 n)
+frame_time (HhLiveProducer * live, gint64 n)
 {
   return gst_util_uint64_scale (n, (guint64) live->fps_d * GST_SECOND, live->fps_n);
 }
@@ -140,7 +130,7 @@ frame_time (GstHappyHorseLive * live, gint64 n)
  * the pipeline sets the base time before PAUSED→PLAYING reaches the element, and fill() may already run before
  * GST_STATE() reads PLAYING. */
 static GstClockTime
-now_running_time (GstHappyHorseLive * live)
+now_running_time (HhLiveProducer * live)
 {
   GstElement *element = GST_ELEMENT (live->src);
   GstClock *clock = gst_element_get_clock (element);
@@ -158,7 +148,7 @@ now_running_time (GstHappyHorseLive * live)
 
 /* Running time of frame n (lock held); NONE before the anchor. */
 static GstClockTime
-frame_running_time_locked (GstHappyHorseLive * live, gint64 n)
+frame_running_time_locked (HhLiveProducer * live, gint64 n)
 {
   if (!GST_CLOCK_TIME_IS_VALID (live->anchor_rt))
     return GST_CLOCK_TIME_NONE;
@@ -167,16 +157,18 @@ frame_running_time_locked (GstHappyHorseLive * live, gint64 n)
   return live->anchor_rt;
 }
 
-GstHappyHorseLive *
-gst_happy_horse_live_new (GstHappyHorseSrc * src)
+HhLiveProducer *
+hh_live_producer_new (GstElement * src, HhPromptTimeline * timeline)
 {
-  GstHappyHorseLive *live = g_new0 (GstHappyHorseLive, 1);
+  HhLiveProducer *live = g_new0 (HhLiveProducer, 1);
 
+  if (hh_live_debug == NULL)
+    GST_DEBUG_CATEGORY_INIT (hh_live_debug, "happyhorsesrc-live", 0, "happyhorsesrc live mode");
   live->src = src;
+  live->timeline = timeline;
   g_mutex_init (&live->lock);
   g_cond_init (&live->cond);
   g_queue_init (&live->frames);
-  gst_segment_init (&live->text_segment, GST_FORMAT_TIME);
   live->anchor_rt = GST_CLOCK_TIME_NONE;
   live->fps_n = 25;
   live->fps_d = 1;
@@ -184,13 +176,13 @@ gst_happy_horse_live_new (GstHappyHorseSrc * src)
 }
 
 void
-gst_happy_horse_live_free (GstHappyHorseLive * live)
+hh_live_producer_free (HhLiveProducer * live)
 {
   if (live == NULL)
     return;
-  gst_happy_horse_live_stop (live);
-  g_list_free_full (live->timeline, (GDestroyNotify) timed_prompt_free);
+  hh_live_producer_stop (live);
   g_free (live->sent_prompt);
+  g_free (live->current.applied_prompt);
   g_mutex_clear (&live->lock);
   g_cond_clear (&live->cond);
   g_free (live);
@@ -200,9 +192,9 @@ gst_happy_horse_live_free (GstHappyHorseLive * live)
 /* The worker                                                                                                */
 
 static void
-post_latency_if_grown (GstHappyHorseLive * live)
+post_latency_if_grown (HhLiveProducer * live)
 {
-  GstClockTime latency = gst_happy_horse_live_latency (live);
+  GstClockTime latency = hh_live_producer_latency (live);
   gboolean post;
 
   g_mutex_lock (&live->lock);
@@ -216,156 +208,184 @@ post_latency_if_grown (GstHappyHorseLive * live)
   }
 }
 
-/* At a chunk boundary (worker thread): applies the timeline and the settings in force, the seed among them. */
+/* The chunk starting at frame next_index: its prompt from the timeline, when one is due at its running time. */
 static void
-apply_settings (GstHappyHorseLive * live, gint64 next_index)
+apply_timeline (HhLiveProducer * live, gint64 next_index)
 {
-  GstHappyHorseLiveSettings s = { 0 };
-  TimedPrompt *due = NULL;
   GstClockTime boundary;
-  gint steps, cap;
+  gchar *due;
 
   g_mutex_lock (&live->lock);
   boundary = frame_running_time_locked (live, next_index);
+  g_mutex_unlock (&live->lock);
   if (!GST_CLOCK_TIME_IS_VALID (boundary))
     boundary = 0;               /* first chunk: what is due at the start */
-  while (live->timeline) {
-    TimedPrompt *t = live->timeline->data;
-    if (GST_CLOCK_TIME_IS_VALID (t->running_time) && t->running_time > boundary)
-      break;
-    if (due)
-      timed_prompt_free (due);
-    due = t;
-    live->timeline = g_list_delete_link (live->timeline, live->timeline);
-  }
-  cap = live->qos_steps;
-  g_mutex_unlock (&live->lock);
+  due = hh_prompt_timeline_take_due (live->timeline, boundary);
+  if (due)
+    hh_prompt_timeline_apply (live->timeline, due);
+  g_free (due);
+}
 
-  if (due) {
-    GST_INFO_OBJECT (live->src, "prompt timeline: \"%s\" (due at %" GST_TIME_FORMAT ") applies at the chunk "
-        "starting at %" GST_TIME_FORMAT, due->text, GST_TIME_ARGS (due->running_time), GST_TIME_ARGS (boundary));
-    gst_happy_horse_src_set_prompt_from_text (live->src, due->text);
-    timed_prompt_free (due);
-  }
+/* The seed setting changed: the noise of the next chunks comes from it (-1 while playing: a new random seed). */
+static void
+apply_seed (HhLiveProducer * live, gint64 seed_property)
+{
+  guint64 seed = seed_property >= 0 ? (guint64) seed_property : hh_random_seed ();
 
-  gst_happy_horse_src_get_live_settings (live->src, &s);
-  steps = s.steps > 0 ? s.steps : live->default_steps;
+  if (hh_live_reseed (live->stream, seed) == HH_OK) {
+    GST_INFO_OBJECT (live->src, "seed %" G_GUINT64_FORMAT " from the next chunk on", seed);
+    live->stream_seed = seed;
+  } else {
+    GST_WARNING_OBJECT (live->src, "this engine's live stream cannot change its seed: keeping %" G_GUINT64_FORMAT,
+        live->stream_seed);
+  }
+  live->seed_property = seed_property;
+}
+
+/* At a chunk boundary (worker thread): applies the timeline and the settings in force, the seed among them, with
+ * the QoS step cap. */
+static void
+apply_settings (HhLiveProducer * live, gint64 next_index)
+{
+  HhSettings s;
+  hh_settings request;
+  hh_resolved_settings resolved;
+  gint steps, cap;
+
+  apply_timeline (live, next_index);
+  hh_settings_store_snapshot (live->run.store, &s);
+  hh_settings_to_engine (&s, live->stream_seed, &request);
+  hh_engine_resolve (live->run.engine, &request, &resolved);
+  steps = MAX (resolved.num_inference_steps, 1);
   g_mutex_lock (&live->lock);
   live->configured_steps = steps;
+  cap = live->qos_steps;
   g_mutex_unlock (&live->lock);
   if (cap > 0 && cap < steps)
     steps = cap;
-  if (s.seed != live->seed_property) {
-    /* -1 while playing: a new random seed, as at start. */
-    guint64 seed = s.seed >= 0 ? (guint64) s.seed
-        : (((guint64) g_random_int () << 32) | g_random_int ()) & G_MAXINT64;
-    if (hh_live_reseed (live->stream, seed) == HH_OK) {
-      GST_INFO_OBJECT (live->src, "seed %" G_GUINT64_FORMAT " from the next chunk on", seed);
-      live->stream_seed = seed;
-    } else {
-      GST_WARNING_OBJECT (live->src, "this engine's live stream cannot change its seed: keeping %" G_GUINT64_FORMAT,
-          live->stream_seed);
-    }
-    live->seed_property = s.seed;
-  }
+  if (s.seed != live->seed_property)
+    apply_seed (live, s.seed);
   if (s.revision != live->sent_revision || steps != live->sent_steps) {
-    hh_live_update (live->stream, s.prompt, s.negative_prompt, steps, (float) s.guidance, s.static_hold,
-        (float) s.autoguidance, s.revision);
+    request.num_inference_steps = steps;
+    hh_live_update (live->stream, &request, s.revision);
     if (s.revision != live->sent_revision) {
       g_free (live->sent_prompt);
       live->sent_prompt = g_strdup (s.prompt);
-      live->sent_guidance = s.guidance > 0 ? s.guidance : live->default_guidance;
-      live->sent_static_hold = s.static_hold >= 0 ? s.static_hold : live->default_static_hold;
-      /* what the engine runs: the model's for -1; without a guide (default 1) nothing; <= 1 = off */
-      live->sent_autoguidance = live->default_autoguidance <= 1 ? 1.0
-          : (s.autoguidance >= 0 ? MAX (s.autoguidance, 1.0) : live->default_autoguidance);
+      live->sent_guidance = resolved.guidance_scale;
+      live->sent_static_hold = resolved.static_hold;
+      live->sent_autoguidance = resolved.autoguidance_scale;
     }
     live->sent_revision = s.revision;
     live->sent_steps = steps;
   }
-  g_free (s.prompt);
-  g_free (s.negative_prompt);
+  hh_settings_clear (&s);
+}
+
+/* Waits until the worker may compute further: FALSE when it should exit. It runs ahead by at most max_frames, and
+ * after the first chunk waits for the anchor, so that chunk boundaries have running times for the prompt timeline. */
+static gboolean
+wait_for_room (HhLiveProducer * live, gint64 produced)
+{
+  gboolean running;
+
+  g_mutex_lock (&live->lock);
+  while (live->running && (g_queue_get_length (&live->frames) >= live->max_frames
+          || (produced > 0 && !live->anchored_once && hh_live_pending_frames (live->stream) == 0)))
+    g_cond_wait (&live->cond, &live->lock);
+  running = live->running;
+  g_mutex_unlock (&live->lock);
+  return running;
+}
+
+/* The stream failed: next() reports it (a cancellation by stop() is no failure). */
+static void
+record_failure (HhLiveProducer * live, hh_status status, const gchar * error)
+{
+  g_mutex_lock (&live->lock);
+  if (status != HH_ERROR_CANCELLED || live->running) {
+    live->failed = TRUE;
+    g_free (live->error);
+    live->error = g_strdup (error ? error : "unknown error");
+  }
+  g_cond_broadcast (&live->cond);
+  g_mutex_unlock (&live->lock);
+}
+
+/* Queues a computed frame and updates the chunk time estimate. */
+static void
+queue_frame (HhLiveProducer * live, LiveFrame * f)
+{
+  g_mutex_lock (&live->lock);
+  if (f->chunk_seconds > 0) {
+    /* Running estimate: quick to grow, slow to shrink. */
+    live->chunk_estimate = live->chunk_estimate <= 0 || f->chunk_seconds > live->chunk_estimate ? f->chunk_seconds
+        : 0.8 * live->chunk_estimate + 0.2 * f->chunk_seconds;
+    live->last_steps = f->steps;
+  }
+  g_queue_push_tail (&live->frames, f);
+  g_cond_broadcast (&live->cond);
+  g_mutex_unlock (&live->lock);
+}
+
+/* Computes the stream's next frame; NULL when it failed (recorded). */
+static LiveFrame *
+compute_frame (HhLiveProducer * live)
+{
+  LiveFrame *f = g_new0 (LiveFrame, 1);
+  GstMapInfo map;
+  hh_status status;
+  char *error = NULL;
+  int64_t index = 0, chunk = 0, revision = 0;
+  int32_t steps = 0;
+  double seconds = 0;
+
+  f->rgb = gst_buffer_new_allocate (NULL, live->run.native_size, NULL);
+  gst_buffer_map (f->rgb, &map, GST_MAP_WRITE);
+  status = hh_live_next_frame (live->stream, map.data, map.size, &index, &chunk, &revision, &steps, &seconds,
+      &error);
+  gst_buffer_unmap (f->rgb, &map);
+  if (status != HH_OK) {
+    live_frame_free (f);
+    record_failure (live, status, error);
+    hh_string_free (error);
+    return NULL;
+  }
+  f->index = index;
+  f->chunk = chunk;
+  f->revision = revision;
+  f->steps = steps;
+  f->chunk_seconds = seconds;
+  return f;
 }
 
 static gpointer
 worker (gpointer data)
 {
-  GstHappyHorseLive *live = data;
-  gsize size = (gsize) gst_happy_horse_src_native_size (live->src);
+  HhLiveProducer *live = data;
   gint64 previous_revision = G_MININT64, produced = 0;
+  gboolean chunk_done;
+  LiveFrame *f;
 
-  for (;;) {
-    LiveFrame *f;
-    GstMapInfo map;
-    hh_status status;
-    char *error = NULL;
-    int64_t index = 0, chunk = 0, revision = 0;
-    int32_t steps = 0;
-    double seconds = 0;
-
-    g_mutex_lock (&live->lock);
-    /* Run ahead by at most max_frames; after the first chunk wait for the anchor, so that chunk boundaries have
-     * running times for the prompt timeline. */
-    while (live->running && (g_queue_get_length (&live->frames) >= live->max_frames
-            || (produced > 0 && !live->anchored_once
-                && hh_live_pending_frames (live->stream) == 0)))
-      g_cond_wait (&live->cond, &live->lock);
-    if (!live->running) {
-      g_mutex_unlock (&live->lock);
-      break;
-    }
-    g_mutex_unlock (&live->lock);
-
+  while (wait_for_room (live, produced)) {
     if (hh_live_pending_frames (live->stream) == 0)
       apply_settings (live, produced);
-
-    f = g_new0 (LiveFrame, 1);
-    f->rgb = gst_buffer_new_allocate (NULL, size, NULL);
-    gst_buffer_map (f->rgb, &map, GST_MAP_WRITE);
-    status = hh_live_next_frame (live->stream, map.data, map.size, &index, &chunk, &revision, &steps, &seconds,
-        &error);
-    gst_buffer_unmap (f->rgb, &map);
-    if (status != HH_OK) {
-      live_frame_free (f);
-      g_mutex_lock (&live->lock);
-      if (status != HH_ERROR_CANCELLED || live->running) {
-        live->failed = TRUE;
-        g_free (live->error);
-        live->error = g_strdup (error ? error : "unknown error");
-      }
-      g_cond_broadcast (&live->cond);
-      g_mutex_unlock (&live->lock);
-      hh_string_free (error);
+    f = compute_frame (live);
+    if (f == NULL)
       break;
-    }
-    f->index = index;
-    f->chunk = chunk;
-    f->revision = revision;
-    f->steps = steps;
-    f->chunk_seconds = seconds;
-    if (revision != previous_revision) {
+    if (f->revision != previous_revision) {
       /* The engine reports the revision last sent (settings apply when a chunk starts, and this frame's chunk
        * started after apply_settings). */
-      f->applied_prompt = g_strdup (revision == live->sent_revision && live->sent_prompt ? live->sent_prompt : "");
+      f->applied_prompt = g_strdup (f->revision == live->sent_revision && live->sent_prompt ? live->sent_prompt : "");
       f->seed = live->stream_seed;
       f->guidance = live->sent_guidance;
       f->static_hold = live->sent_static_hold;
       f->autoguidance = live->sent_autoguidance;
-      previous_revision = revision;
+      previous_revision = f->revision;
     }
-    produced = index + 1;
-
-    g_mutex_lock (&live->lock);
-    if (seconds > 0) {
-      /* Running estimate: quick to grow, slow to shrink. */
-      live->chunk_estimate = live->chunk_estimate <= 0 || seconds > live->chunk_estimate ? seconds
-          : 0.8 * live->chunk_estimate + 0.2 * seconds;
-      live->last_steps = steps;
-    }
-    g_queue_push_tail (&live->frames, f);
-    g_cond_broadcast (&live->cond);
-    g_mutex_unlock (&live->lock);
-    if (seconds > 0)
+    produced = f->index + 1;
+    chunk_done = f->chunk_seconds > 0;
+    queue_frame (live, f);      /* f belongs to the queue from here on */
+    if (chunk_done)
       post_latency_if_grown (live);
   }
   GST_DEBUG_OBJECT (live->src, "live worker exits");
@@ -375,55 +395,16 @@ worker (gpointer data)
 /* ------------------------------------------------------------------------------------------------------- */
 /* Called by the element                                                                                     */
 
-gboolean
-gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint64 seed, gint64 seed_property,
-    gint fps_n, gint fps_d, guint latency_ms, gint default_steps, gdouble default_guidance,
-    gdouble default_static_hold, gdouble default_autoguidance)
+/* Everything a stream computes or measures, as at the start of a run. */
+static void
+reset_stream_state (HhLiveProducer * live)
 {
-  GstHappyHorseLiveSettings s = { 0 };
-  gchar *error = NULL;
-  hh_status status;
-
-  gst_happy_horse_live_stop (live);
-  g_mutex_lock (&live->lock);
-  g_list_free_full (live->timeline, (GDestroyNotify) timed_prompt_free);     /* running times of a past run */
-  live->timeline = NULL;
-  g_mutex_unlock (&live->lock);
-  live->fps_n = fps_n > 0 ? fps_n : 25;
-  live->fps_d = fps_d > 0 ? fps_d : 1;
-  live->latency_ms = latency_ms;
-  live->default_steps = MAX (default_steps, 1);
-  live->default_guidance = default_guidance;
-  live->default_static_hold = default_static_hold;
-  live->default_autoguidance = default_autoguidance;
-  live->stream_seed = seed;
-  live->seed_property = seed_property;
   live->sent_revision = G_MININT64;
   live->sent_steps = -1;
   g_clear_pointer (&live->sent_prompt, g_free);
   live->sent_guidance = 0;
   live->sent_static_hold = 0;
   live->sent_autoguidance = 1;
-  live->cancel = hh_cancel_new ();
-
-  gst_happy_horse_src_get_live_settings (live->src, &s);
-  status = hh_live_start (engine, s.prompt, s.negative_prompt, seed, s.steps, (float) s.guidance, s.static_hold,
-      (float) s.autoguidance,
-      s.revision, live->cancel, &live->stream, &error);
-  g_free (s.prompt);
-  g_free (s.negative_prompt);
-  if (status != HH_OK) {
-    GST_ELEMENT_ERROR (live->src, LIBRARY, SETTINGS, ("Could not start the live generation: %s",
-            error ? error : "unknown error"), (NULL));
-    hh_string_free (error);
-    hh_cancel_free (live->cancel);
-    live->cancel = NULL;
-    live->stream = NULL;
-    return FALSE;
-  }
-  live->frames_per_chunk = MAX (1, hh_live_frames_per_chunk (live->stream));
-  live->max_frames = live->frames_per_chunk
-      + (guint) gst_util_uint64_scale_ceil (latency_ms, live->fps_n, (guint64) live->fps_d * 1000);
   live->running = TRUE;
   live->flushing = FALSE;
   live->failed = FALSE;
@@ -438,14 +419,50 @@ gst_happy_horse_live_start (GstHappyHorseLive * live, hh_engine * engine, guint6
   live->qos_late_hint = 0;
   live->last_steps = 0;
   live->last_reported_revision = G_MININT64;
+}
+
+gboolean
+hh_live_producer_start (HhLiveProducer * live, const HhRun * run)
+{
+  HhSettings s;
+  hh_settings request;
+  gchar *error = NULL;
+  hh_status status;
+
+  hh_live_producer_stop (live);
+  live->run = *run;
+  live->fps_n = run->fps_n > 0 ? run->fps_n : 25;
+  live->fps_d = run->fps_d > 0 ? run->fps_d : 1;
+  live->latency_ms = run->latency_ms;
+  live->stream_seed = run->base_seed;
+  live->seed_property = run->seed_property;
+  live->cancel = hh_cancel_new ();
+
+  hh_settings_store_snapshot (run->store, &s);
+  hh_settings_to_engine (&s, run->base_seed, &request);
+  status = hh_live_start (run->engine, &request, s.revision, live->cancel, &live->stream, &error);
+  hh_settings_clear (&s);
+  if (status != HH_OK) {
+    GST_ELEMENT_ERROR (live->src, LIBRARY, SETTINGS, ("Could not start the live generation: %s",
+            error ? error : "unknown error"), (NULL));
+    hh_string_free (error);
+    hh_cancel_free (live->cancel);
+    live->cancel = NULL;
+    live->stream = NULL;
+    return FALSE;
+  }
+  live->frames_per_chunk = MAX (1, hh_live_frames_per_chunk (live->stream));
+  live->max_frames = live->frames_per_chunk
+      + (guint) gst_util_uint64_scale_ceil (run->latency_ms, live->fps_n, (guint64) live->fps_d * 1000);
+  reset_stream_state (live);
   GST_INFO_OBJECT (live->src, "live: %d frames per chunk, up to %u frames ahead (latency budget %u ms)",
-      live->frames_per_chunk, live->max_frames, latency_ms);
+      live->frames_per_chunk, live->max_frames, run->latency_ms);
   live->thread = g_thread_new ("happyhorse-live", worker, live);
   return TRUE;
 }
 
 void
-gst_happy_horse_live_stop (GstHappyHorseLive * live)
+hh_live_producer_stop (HhLiveProducer * live)
 {
   GThread *thread;
 
@@ -470,7 +487,7 @@ gst_happy_horse_live_stop (GstHappyHorseLive * live)
 }
 
 void
-gst_happy_horse_live_unlock (GstHappyHorseLive * live)
+hh_live_producer_unlock (HhLiveProducer * live)
 {
   g_mutex_lock (&live->lock);
   live->flushing = TRUE;
@@ -479,7 +496,7 @@ gst_happy_horse_live_unlock (GstHappyHorseLive * live)
 }
 
 void
-gst_happy_horse_live_unlock_stop (GstHappyHorseLive * live)
+hh_live_producer_unlock_stop (HhLiveProducer * live)
 {
   g_mutex_lock (&live->lock);
   live->flushing = FALSE;
@@ -488,7 +505,7 @@ gst_happy_horse_live_unlock_stop (GstHappyHorseLive * live)
 
 /* After a flush the running time may restart: anchor again at the next frame. */
 void
-gst_happy_horse_live_flushed (GstHappyHorseLive * live)
+hh_live_producer_flushed (HhLiveProducer * live)
 {
   g_mutex_lock (&live->lock);
   live->anchor_rt = GST_CLOCK_TIME_NONE;
@@ -496,8 +513,9 @@ gst_happy_horse_live_flushed (GstHappyHorseLive * live)
   g_mutex_unlock (&live->lock);
 }
 
-GstFlowReturn
-gst_happy_horse_live_pop (GstHappyHorseLive * live, GstBuffer * native, GstHappyHorseLiveFrameInfo * info)
+/* The next frame of the queue into `native`, waiting for the worker; FLUSHING when unlocked, ERROR when it failed. */
+static GstFlowReturn
+pop (HhLiveProducer * live, GstBuffer * native, HhLiveFrameInfo * info)
 {
   LiveFrame *f = NULL;
 
@@ -544,8 +562,8 @@ gst_happy_horse_live_pop (GstHappyHorseLive * live, GstBuffer * native, GstHappy
 }
 
 /* Running time of the frame being handed out (anchoring when needed); sets *discont after a re-anchor. */
-GstClockTime
-gst_happy_horse_live_running_time (GstHappyHorseLive * live, gint64 index, gboolean * discont)
+static GstClockTime
+anchored_running_time (HhLiveProducer * live, gint64 index, gboolean * discont)
 {
   GstClockTime rt;
 
@@ -567,29 +585,13 @@ gst_happy_horse_live_running_time (GstHappyHorseLive * live, gint64 index, gbool
 }
 
 /* lateness = (clock's running time when the frame was handed out) − (running_time + latency). */
-static void
-post_qos (GstHappyHorseLive * live, const gchar * action, gint steps, gint previous, GstClockTimeDiff lateness,
-    GstClockTime running_time, GstClockTime latency, gint64 chunk)
-{
-  GstStructure *s = gst_structure_new ("happyhorsesrc-qos",
-      "action", G_TYPE_STRING, action,
-      "steps", G_TYPE_INT, steps,
-      "previous-steps", G_TYPE_INT, previous,
-      "lateness", G_TYPE_INT64, (gint64) lateness,
-      "running-time", G_TYPE_UINT64, (guint64) running_time,
-      "latency", G_TYPE_UINT64, (guint64) latency,
-      "chunk", G_TYPE_INT64, chunk, NULL);
-  GST_INFO_OBJECT (live->src, "QoS: %" GST_PTR_FORMAT, s);
-  gst_element_post_message (GST_ELEMENT (live->src), gst_message_new_element (GST_OBJECT (live->src), s));
-}
 
 /* After a frame got its timestamps: bus messages and the QoS decision. */
-void
-gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLiveFrameInfo * info,
-    GstClockTime running_time, GstClockTime pts)
+static void
+report_and_judge (HhLiveProducer * live, const HhLiveFrameInfo * info, GstClockTime running_time, GstClockTime pts)
 {
   GstClockTime now = now_running_time (live);
-  GstClockTime latency = gst_happy_horse_live_latency (live);
+  GstClockTime latency = hh_live_producer_latency (live);
   GstClockTime chunk_duration = frame_time (live, live->frames_per_chunk);
   GstClockTimeDiff lateness = 0;
   const gchar *action = NULL;
@@ -603,33 +605,16 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
     live->last_reported_revision = info->revision;
     g_mutex_unlock (&live->lock);
     if (!first) {
-      GstStructure *s = gst_structure_new ("happyhorsesrc-settings-applied",
-          "prompt", G_TYPE_STRING, info->applied_prompt,
-          "steps", G_TYPE_INT, info->steps,
-          "seed", G_TYPE_UINT64, info->seed,
-          "guidance-scale", G_TYPE_DOUBLE, info->guidance,
-          "static-hold", G_TYPE_DOUBLE, info->static_hold,
-          "autoguidance-scale", G_TYPE_DOUBLE, info->autoguidance,
-          "revision", G_TYPE_INT64, info->revision,
-          "chunk", G_TYPE_INT64, info->chunk,
-          "frame", G_TYPE_INT64, info->index,
-          "running-time", G_TYPE_UINT64, (guint64) running_time,
-          "pts", G_TYPE_UINT64, (guint64) pts, NULL);
-      GST_INFO_OBJECT (live->src, "settings applied: %" GST_PTR_FORMAT, s);
-      gst_element_post_message (GST_ELEMENT (live->src), gst_message_new_element (GST_OBJECT (live->src), s));
+      HhSettingsApplied applied = { info->applied_prompt, info->steps, info->seed, info->guidance,
+        info->static_hold, info->autoguidance, info->revision, info->chunk, info->index, running_time, pts
+      };
+      hh_post_settings_applied (live->src, &applied);
     }
   }
   if (info->chunk_seconds > 0) {
     gdouble video = (gdouble) live->frames_per_chunk * live->fps_d / live->fps_n;
-    GstStructure *s = gst_structure_new ("happyhorsesrc-chunk",
-        "chunk", G_TYPE_INT64, info->chunk,
-        "frame", G_TYPE_INT64, info->index,
-        "steps", G_TYPE_INT, info->steps,
-        "seconds", G_TYPE_DOUBLE, info->chunk_seconds,
-        "realtime-factor", G_TYPE_DOUBLE, video / info->chunk_seconds,
-        "running-time", G_TYPE_UINT64, (guint64) running_time,
-        "latency", G_TYPE_UINT64, (guint64) latency, NULL);
-    gst_element_post_message (GST_ELEMENT (live->src), gst_message_new_element (GST_OBJECT (live->src), s));
+    hh_post_chunk (live->src, info->chunk, info->index, info->steps, info->chunk_seconds,
+        video / info->chunk_seconds, running_time, latency);
   }
 
   g_mutex_lock (&live->lock);
@@ -670,11 +655,11 @@ gst_happy_horse_live_handed_out (GstHappyHorseLive * live, const GstHappyHorseLi
   }
   g_mutex_unlock (&live->lock);
   if (action)
-    post_qos (live, action, steps, previous, lateness, running_time, latency, info->chunk);
+    hh_post_qos (live->src, action, steps, previous, lateness, running_time, latency, info->chunk);
 }
 
 GstClockTime
-gst_happy_horse_live_latency (GstHappyHorseLive * live)
+hh_live_producer_latency (HhLiveProducer * live)
 {
   GstClockTime latency;
 
@@ -688,9 +673,9 @@ gst_happy_horse_live_latency (GstHappyHorseLive * live)
 
 /* The LATENCY answer: remembers what was reported, so that a larger estimate later posts a LATENCY message. */
 GstClockTime
-gst_happy_horse_live_query_latency (GstHappyHorseLive * live)
+hh_live_producer_query_latency (HhLiveProducer * live)
 {
-  GstClockTime latency = gst_happy_horse_live_latency (live);
+  GstClockTime latency = hh_live_producer_latency (live);
 
   g_mutex_lock (&live->lock);
   live->reported_latency = latency;
@@ -699,7 +684,7 @@ gst_happy_horse_live_query_latency (GstHappyHorseLive * live)
 }
 
 void
-gst_happy_horse_live_qos_event (GstHappyHorseLive * live, GstEvent * event)
+hh_live_producer_qos_event (HhLiveProducer * live, GstEvent * event)
 {
   GstQOSType type;
   gdouble proportion;
@@ -714,162 +699,45 @@ gst_happy_horse_live_qos_event (GstHappyHorseLive * live, GstEvent * event)
   }
 }
 
+
 /* ------------------------------------------------------------------------------------------------------- */
-/* The prompt timeline: request pad text_sink                                                                 */
+/* The "next frame" shape (happyhorse-producer.h)                                                            */
 
+/* The first frame of new settings: last-seed and the tags follow them. */
 static void
-timeline_add (GstHappyHorseLive * live, GstClockTime running_time, const gchar * text)
+announce_settings (HhLiveProducer * live, const HhLiveFrameInfo * info)
 {
-  TimedPrompt *t = g_new0 (TimedPrompt, 1);
-  GList *l;
-
-  t->running_time = running_time;
-  t->text = g_strdup (text);
-  g_mutex_lock (&live->lock);
-  /* Sorted by running time; untimed (NONE) entries go first (due at the next chunk). */
-  for (l = live->timeline; l; l = l->next) {
-    TimedPrompt *o = l->data;
-    if (GST_CLOCK_TIME_IS_VALID (running_time) && GST_CLOCK_TIME_IS_VALID (o->running_time)
-        && o->running_time > running_time)
-      break;
-    if (!GST_CLOCK_TIME_IS_VALID (running_time) && GST_CLOCK_TIME_IS_VALID (o->running_time))
-      break;
-  }
-  live->timeline = g_list_insert_before (live->timeline, l, t);
-  g_mutex_unlock (&live->lock);
+  if (hh_settings_store_set_last_seed (live->run.store, info->seed))
+    g_object_notify (G_OBJECT (live->src), "last-seed");
+  hh_push_tags (live->src, info->applied_prompt, info->seed, (guint) info->steps, live->run.model_name);
 }
 
 static GstFlowReturn
-text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+live_next (gpointer producer, const GstSegment * segment, GstBuffer * native, HhFrame * frame)
 {
-  GstHappyHorseSrc *src = GST_HAPPY_HORSE_SRC (parent);
-  GstHappyHorseLive *live = gst_happy_horse_src_get_live (src);
-  GstMapInfo map;
-  gchar *text;
-  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  HhLiveProducer *live = producer;
+  HhLiveFrameInfo *info = &live->current;
+  GstFlowReturn ret;
 
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
-    gst_buffer_unref (buffer);
-    return GST_FLOW_OK;
-  }
-  text = g_utf8_make_valid ((const gchar *) map.data, (gssize) map.size);
-  gst_buffer_unmap (buffer, &map);
-  g_strstrip (text);
-  g_mutex_lock (&live->lock);   /* the segment is also written by request_new_pad on the application's thread */
-  if (GST_BUFFER_PTS_IS_VALID (buffer) && live->text_segment.format == GST_FORMAT_TIME)
-    rt = gst_segment_to_running_time (&live->text_segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
-  g_mutex_unlock (&live->lock);
-  gst_buffer_unref (buffer);
-  if (*text == '\0') {
-    g_free (text);
-    return GST_FLOW_OK;
-  }
-  GST_INFO_OBJECT (src, "text_sink: \"%s\" at running time %" GST_TIME_FORMAT, text, GST_TIME_ARGS (rt));
-  if (gst_base_src_is_live (GST_BASE_SRC (src)))
-    timeline_add (live, rt, text);
-  else
-    gst_happy_horse_src_set_prompt_from_text (src, text);   /* non-live: the next clip */
-  g_free (text);
+  g_clear_pointer (&info->applied_prompt, g_free);
+  ret = pop (live, native, info);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  if (info->applied_prompt)
+    announce_settings (live, info);
+  frame->index = info->index;
+  /* Running time from the live anchor; re-anchored after a flush or QoS resync. */
+  frame->time = anchored_running_time (live, info->index, &frame->discont);
   return GST_FLOW_OK;
 }
 
-static gboolean
-text_event (GstPad * pad, GstObject * parent, GstEvent * event)
-{
-  GstHappyHorseLive *live = gst_happy_horse_src_get_live (GST_HAPPY_HORSE_SRC (parent));
-
-  /* Nothing is forwarded: this pad only steers the prompt. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
-    const GstSegment *segment;
-    gst_event_parse_segment (event, &segment);
-    g_mutex_lock (&live->lock);
-    gst_segment_copy_into (segment, &live->text_segment);
-    g_mutex_unlock (&live->lock);
-  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
-    g_mutex_lock (&live->lock);
-    gst_segment_init (&live->text_segment, GST_FORMAT_TIME);
-    g_mutex_unlock (&live->lock);
-  }
-  gst_event_unref (event);
-  return TRUE;
-}
-
-static gboolean
-text_query (GstPad * pad, GstObject * parent, GstQuery * query)
-{
-  switch (GST_QUERY_TYPE (query)) {
-    case GST_QUERY_CAPS:{
-      GstCaps *filter, *caps = gst_pad_get_pad_template_caps (pad);
-      gst_query_parse_caps (query, &filter);
-      if (filter) {
-        GstCaps *i = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-        gst_caps_unref (caps);
-        caps = i;
-      }
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
-      return TRUE;
-    }
-    case GST_QUERY_ACCEPT_CAPS:{
-      GstCaps *caps, *templ = gst_pad_get_pad_template_caps (pad);
-      gst_query_parse_accept_caps (query, &caps);
-      gst_query_set_accept_caps_result (query, gst_caps_is_subset (caps, templ));
-      gst_caps_unref (templ);
-      return TRUE;
-    }
-    default:
-      return FALSE;
-  }
-}
-
-static GstPad *
-request_new_pad (GstElement * element, GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
-{
-  GstHappyHorseLive *live = gst_happy_horse_src_get_live (GST_HAPPY_HORSE_SRC (element));
-  GstPad *pad;
-  gboolean active;
-
-  HH_OBJECT_LOCK (element);
-  if (live->text_pad) {
-    HH_OBJECT_UNLOCK (element);
-    GST_WARNING_OBJECT (element, "text_sink already requested (one prompt timeline per element)");
-    return NULL;
-  }
-  pad = gst_pad_new_from_template (templ, "text_sink");
-  live->text_pad = pad;
-  active = GST_STATE (element) > GST_STATE_READY;     /* the state is written under the object lock */
-  HH_OBJECT_UNLOCK (element);
-
-  gst_pad_set_chain_function (pad, GST_DEBUG_FUNCPTR (text_chain));
-  gst_pad_set_event_function (pad, GST_DEBUG_FUNCPTR (text_event));
-  gst_pad_set_query_function (pad, GST_DEBUG_FUNCPTR (text_query));
-  g_mutex_lock (&live->lock);
-  gst_segment_init (&live->text_segment, GST_FORMAT_TIME);
-  g_mutex_unlock (&live->lock);
-  if (active)
-    gst_pad_set_active (pad, TRUE);
-  gst_element_add_pad (element, pad);
-  return pad;
-}
-
 static void
-release_pad (GstElement * element, GstPad * pad)
+live_handed_out (gpointer producer, const HhFrame * frame, GstClockTime pts)
 {
-  GstHappyHorseLive *live = gst_happy_horse_src_get_live (GST_HAPPY_HORSE_SRC (element));
+  HhLiveProducer *live = producer;
 
-  HH_OBJECT_LOCK (element);
-  if (live->text_pad == pad)
-    live->text_pad = NULL;
-  HH_OBJECT_UNLOCK (element);
-  gst_pad_set_active (pad, FALSE);
-  gst_element_remove_pad (element, pad);
+  report_and_judge (live, &live->current, frame->time, pts);
+  g_clear_pointer (&live->current.applied_prompt, g_free);
 }
 
-void
-gst_happy_horse_live_class_init (GstElementClass * element_class)
-{
-  GST_DEBUG_CATEGORY_INIT (hh_live_debug, "happyhorsesrc-live", 0, "happyhorsesrc live mode");
-  gst_element_class_add_static_pad_template (element_class, &text_sink_template);
-  element_class->request_new_pad = GST_DEBUG_FUNCPTR (request_new_pad);
-  element_class->release_pad = GST_DEBUG_FUNCPTR (release_pad);
-}
+const HhProducerInterface hh_live_producer_interface = { live_next, live_handed_out };
