@@ -16,7 +16,7 @@ BLOCK = 16
 
 def to_tensor(frames: np.ndarray) -> torch.Tensor:
     """uint8 [F, H, W, 3] -> float [3, F, H, W] in [-1, 1]."""
-    return torch.from_numpy(frames).permute(3, 0, 1, 2).float().div(127.5).sub(1.0)
+    return torch.from_numpy(frames).permute(3, 0, 1, 2).float().div(127.5).sub(1.0)  # [F, H, W, 3] -> [3, F, H, W]
 
 
 def time_groups(video: torch.Tensor) -> torch.Tensor:
@@ -36,7 +36,7 @@ def encode(video: torch.Tensor) -> torch.Tensor:
     sub = F.avg_pool3d(g, (1, BLOCK // 2, BLOCK // 2))  # [B, 3, T, 2h, 2w]
     t, hh, ww = mean.shape[2:]
     sub = sub.reshape(b, 3, t, hh, 2, ww, 2).permute(0, 1, 4, 6, 2, 3, 5)  # [B, 3, dy, dx, T, h, w]
-    detail = (sub - mean[:, :, None, None]).reshape(b, 12, t, hh, ww)
+    detail = (sub - mean[:, :, None, None]).reshape(b, 12, t, hh, ww)  # [B, 3 x dy x dx = 12, T, h, w]
     const = torch.ones(b, 1, t, hh, ww, dtype=video.dtype, device=video.device)
     return torch.cat([mean, detail, const], dim=1)
 
@@ -47,7 +47,7 @@ def reconstruct(model, frames: np.ndarray) -> np.ndarray:
     the ceiling of what the DiT can show, uint8 [F, H, W, 3]."""
     x = to_tensor(frames)[None]  # [1, 3, F, H, W]
     d = model.vae
-    z = (encode(x) - d.latent_mean.view(1, -1, 1, 1, 1)) / d.latent_std.view(1, -1, 1, 1, 1)
-    y = d(z, first_chunk=True)[0]
+    z = (encode(x) - d.latent_mean.view(1, -1, 1, 1, 1)) / d.latent_std.view(1, -1, 1, 1, 1)  # [1, 16, T, h, w]
+    y = d(z, first_chunk=True)[0]  # [3, F, H, W]
     rgb = torch.clamp(0.5 * y + 0.5, 0.0, 1.0)
-    return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).numpy()
+    return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).numpy()  # [3, F, H, W] -> [F, H, W, 3]

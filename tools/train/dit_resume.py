@@ -29,25 +29,23 @@ def _saved_config(st: dict) -> dict:
 # Saved values that any command may resume: not recorded yet (swap factors), or no guide recorded.
 ANY_COMMAND = {"swap_factors": None, "guide": (None, None)}
 
+# Per setting: what the state was saved with (from its saved value), what a resume must keep the same, more advice.
 MISMATCH = {
-    "probe": lambda saved: (f"saved {'with' if saved else 'without'} a direction probe; resume it with the same "
-                            "--direction-weight setting (0 or not), or start a new --run"),
-    "swap_weight": lambda saved: (f"saved {'with' if saved else 'without'} --swap-weight (its log has other "
-                                  "columns); resume it with the same setting (0 or not), or start a new --run"),
-    "swap_factors": lambda saved: (f"saved with --swap-factors {','.join(saved)}; resume it with the same factors, "
-                                   "or start a new --run"),
-    "noise_correlation": lambda saved: (f"saved with --noise-correlation {saved}; resume it with the same value, or "
-                                        "start a new --run (e.g. --init from its export)"),
-    "guide_threshold": lambda saved: (f"saved with --guide-threshold {saved}; resume it with the same value, or "
-                                      "start a new --run"),
-    "guide": lambda saved: (f"saved with --guide {saved[0]} --guide-scale {saved[1]}; resume it with the same "
-                            "autoguidance, or start a new --run"),
+    "probe": (lambda saved: f"{'with' if saved else 'without'} a direction probe",
+              "--direction-weight setting (0 or not)", ""),
+    "swap_weight": (lambda saved: f"{'with' if saved else 'without'} --swap-weight (its log has other columns)",
+                    "setting (0 or not)", ""),
+    "swap_factors": (lambda saved: f"with --swap-factors {','.join(saved)}", "factors", ""),
+    "noise_correlation": (lambda saved: f"with --noise-correlation {saved}", "value", " (e.g. --init from its export)"),
+    "guide_threshold": (lambda saved: f"with --guide-threshold {saved}", "value", ""),
+    "guide": (lambda saved: f"with --guide {saved[0]} --guide-scale {saved[1]}", "autoguidance", ""),
 }
 
 
 def check_resumable(st: dict, args, path: str) -> None:
     """Exits with a message when this command's arms differ from the ones the state at `path` was trained with."""
     saved, command = _saved_config(st), _command_config(args)
-    for key, message in MISMATCH.items():
+    for key, (saved_with, keep, advice) in MISMATCH.items():
         if saved[key] != command[key] and not (key in ANY_COMMAND and saved[key] == ANY_COMMAND[key]):
-            raise SystemExit(f"{path}: {message(saved[key])}")
+            raise SystemExit(f"{path}: saved {saved_with(saved[key])}; resume it with the same {keep}, or start a new "
+                             f"--run{advice}")
