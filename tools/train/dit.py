@@ -15,7 +15,7 @@ bf16 autocast (fp32 weights) where the device has fast bf16 (CUDA, AVX512-BF16/A
 The target is the data's velocity eps - x0 or a teacher's; the experiment arms (teacher targets, autoguidance,
 auxiliary losses) live in train/arms/, one module each, and are chosen once before the loop.
 
-The built-in model's recipe and the history of each arm: docs/builtin-model.md.
+The built-in model's recipe: docs/builtin-model.md; the history of each arm: docs/archive/builtin-model-history.md.
 """
 import copy
 import os

@@ -11,7 +11,7 @@ from .spec import ACTION_CLASS, HORSE_LIKE, PLAIN_COLOURS, SUBJECT_ACTIONS, SUBJ
 
 OPPOSITE = {"left": "right", "right": "left", "towards": "away", "away": "towards"}
 
-# The coats the analyser most often confuses on blurred subjects (docs/builtin-model.md "What is weak").
+# The coats the analyser most often confuses on blurred subjects (docs/archive/builtin-model-history.md "What is weak").
 NEIGHBOUR_COATS = {"bay": ["brown", "chestnut"], "chestnut": ["bay", "palomino"], "brown": ["bay", "black"],
                    "black": ["brown", "grey"], "grey": ["white", "black"], "white": ["grey", "palomino"],
                    "palomino": ["chestnut", "white"]}
