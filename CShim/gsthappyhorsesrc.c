@@ -176,6 +176,7 @@ prepare_run (GstHappyHorseSrc * self, const HhSettings * s)
   hh_engine_get_format (run->engine, &width, &height, &fps_n, &fps_d);
   run->element = GST_ELEMENT (self);
   run->store = &self->settings;
+  run->timeline = &self->timeline;
   run->cancel = self->cancel;
   run->model_name = self->model_name;
   run->fps_n = fps_n;
@@ -307,6 +308,7 @@ gst_happy_horse_src_unlock (GstBaseSrc * bsrc)
 
   GST_DEBUG_OBJECT (self, "unlock: cancelling the running generation");
   hh_cancel_trigger (self->cancel);
+  hh_prompt_timeline_unlock (&self->timeline);
   hh_live_producer_unlock (self->live);
   return TRUE;
 }
@@ -318,6 +320,7 @@ gst_happy_horse_src_unlock_stop (GstBaseSrc * bsrc)
 
   GST_DEBUG_OBJECT (self, "unlock_stop");
   hh_cancel_reset (self->cancel);
+  hh_prompt_timeline_unlock_stop (&self->timeline);
   hh_live_producer_unlock_stop (self->live);
   return TRUE;
 }

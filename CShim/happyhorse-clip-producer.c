@@ -74,6 +74,23 @@ start_failed (HhClipProducer * p, hh_status status, gchar * error)
   return GST_FLOW_ERROR;
 }
 
+/* The prompt timeline's text due when clip `clip` starts becomes the prompt (after a linked text stream has passed
+ * the clip's start). FALSE when unlocked while waiting. */
+static gboolean
+take_timed_prompt (HhClipProducer * p, gint64 clip)
+{
+  GstClockTime boundary = hh_frame_time (p->run.fps_n, p->run.fps_d, clip * p->run.frames_per_clip);
+  gchar *due;
+
+  if (hh_prompt_timeline_wait_past (p->run.timeline, boundary) != GST_FLOW_OK)
+    return FALSE;
+  due = hh_prompt_timeline_take_due (p->run.timeline, boundary);
+  if (due)
+    hh_prompt_timeline_apply (p->run.timeline, due);
+  g_free (due);
+  return TRUE;
+}
+
 /* Announces clip `clip` (last-seed, tags, happyhorsesrc-clip) and starts its generation. */
 static GstFlowReturn
 start_clip (HhClipProducer * p, gint64 clip)
@@ -85,6 +102,8 @@ start_clip (HhClipProducer * p, gint64 clip)
   hh_status status;
 
   clear_generation (p);
+  if (!take_timed_prompt (p, clip))
+    return GST_FLOW_FLUSHING;
   hh_settings_store_snapshot (p->run.store, &s);
   /* A fixed seed gives clip k the seed seed+k; seed=-1 uses this run's random base seed + k. Seeds stay within
    * 0 … 2^63-1 (what last-seed can show): past the largest they wrap to 0. */

@@ -4,6 +4,7 @@
 #define HAPPYHORSE_PRODUCER_H
 
 #include <gst/gst.h>
+#include "happyhorse-prompt-timeline.h"
 #include "happyhorse-settings.h"
 #include "happyhorse_cabi.h"
 
@@ -14,6 +15,7 @@ typedef struct
 {
   GstElement *element;
   HhSettingsStore *store;
+  HhPromptTimeline *timeline;   /* the text_sink pad's */
   hh_engine *engine;
   hh_cancel *cancel;            /* the element's: triggered by unlock() */
   const gchar *model_name;

@@ -27,7 +27,11 @@ void
 hh_prompt_timeline_init (HhPromptTimeline * t, HhSettingsStore * store, GObject * owner)
 {
   g_mutex_init (&t->lock);
+  g_cond_init (&t->cond);
   t->entries = NULL;
+  t->position = GST_CLOCK_TIME_NONE;
+  t->eos = FALSE;
+  t->unlocked = FALSE;
   gst_segment_init (&t->segment, GST_FORMAT_TIME);
   t->pad = NULL;
   t->live = FALSE;
@@ -41,6 +45,7 @@ hh_prompt_timeline_clear (HhPromptTimeline * t)
 {
   g_list_free_full (t->entries, (GDestroyNotify) timed_prompt_free);
   t->entries = NULL;
+  g_cond_clear (&t->cond);
   g_mutex_clear (&t->lock);
 }
 
@@ -78,6 +83,73 @@ hh_prompt_timeline_take_due (HhPromptTimeline * t, GstClockTime boundary)
     g_free (due);
   }
   return text;
+}
+
+/* Lock held: the text stream has said everything before `position`. */
+static void
+advance_locked (HhPromptTimeline * t, GstClockTime position)
+{
+  if (GST_CLOCK_TIME_IS_VALID (position) && (!GST_CLOCK_TIME_IS_VALID (t->position) || position > t->position)) {
+    t->position = position;
+    g_cond_broadcast (&t->cond);
+  }
+}
+
+/* Whether a text stream is linked to the text_sink pad. */
+static gboolean
+text_linked (HhPromptTimeline * t)
+{
+  GstPad *pad;
+  gboolean linked;
+
+  HH_OBJECT_LOCK (t->owner);
+  pad = t->pad ? gst_object_ref (t->pad) : NULL;
+  HH_OBJECT_UNLOCK (t->owner);
+  linked = pad != NULL && gst_pad_is_linked (pad);
+  if (pad)
+    gst_object_unref (pad);
+  return linked;
+}
+
+GstFlowReturn
+hh_prompt_timeline_wait_past (HhPromptTimeline * t, GstClockTime boundary)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean waiting = TRUE;
+
+  while (waiting) {
+    gboolean linked = text_linked (t);
+
+    HH_MUTEX_LOCK (&t->lock);
+    if (t->unlocked)
+      ret = GST_FLOW_FLUSHING;
+    waiting = ret == GST_FLOW_OK && !t->live && linked && !t->eos
+        && !(GST_CLOCK_TIME_IS_VALID (t->position) && t->position > boundary);
+    if (waiting) {
+      GST_LOG ("waiting for the text stream to pass %" GST_TIME_FORMAT, GST_TIME_ARGS (boundary));
+      /* Woken by the text stream or unlock(); the timeout re-reads whether the pad is still linked. */
+      g_cond_wait_until (&t->cond, &t->lock, g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND);
+    }
+    HH_MUTEX_UNLOCK (&t->lock);
+  }
+  return ret;
+}
+
+void
+hh_prompt_timeline_unlock (HhPromptTimeline * t)
+{
+  HH_MUTEX_LOCK (&t->lock);
+  t->unlocked = TRUE;
+  g_cond_broadcast (&t->cond);
+  HH_MUTEX_UNLOCK (&t->lock);
+}
+
+void
+hh_prompt_timeline_unlock_stop (HhPromptTimeline * t)
+{
+  HH_MUTEX_LOCK (&t->lock);
+  t->unlocked = FALSE;
+  HH_MUTEX_UNLOCK (&t->lock);
 }
 
 void
@@ -149,6 +221,8 @@ text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   HhPromptTimeline *t = timeline_of (pad);
   GstClockTime rt = GST_CLOCK_TIME_NONE;
+  GstClockTime duration = GST_BUFFER_DURATION (buffer);
+  gboolean duration_valid = GST_BUFFER_DURATION_IS_VALID (buffer);
   GstMapInfo map;
   gchar *text;
   gboolean live;
@@ -169,16 +243,21 @@ text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     rt = gst_segment_to_running_time (&t->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
   live = t->live;
   HH_MUTEX_UNLOCK (&t->lock);
+  /* The stream has said everything before this buffer's start; with a duration, up to its end. The position moves
+   * after the entry is in the list (below), so a waiting clip start finds it. */
   g_strstrip (text);
   gst_buffer_unref (buffer);
   if (*text != '\0') {
     GST_INFO_OBJECT (parent, "text_sink: \"%s\" at running time %" GST_TIME_FORMAT, text, GST_TIME_ARGS (rt));
-    if (live)
+    if (live || GST_CLOCK_TIME_IS_VALID (rt))
       add_timed (t, rt, text);
     else
       hh_prompt_timeline_apply (t, text);
   }
   g_free (text);
+  HH_MUTEX_LOCK (&t->lock);
+  advance_locked (t, GST_CLOCK_TIME_IS_VALID (rt) && duration_valid ? rt + duration : rt);
+  HH_MUTEX_UNLOCK (&t->lock);
   return GST_FLOW_OK;
 }
 
@@ -202,9 +281,26 @@ text_event (GstPad * pad, GstObject * parent, GstEvent * event)
     HH_MUTEX_LOCK (&t->lock);
     t->markup = g_strcmp0 (format, "pango-markup") == 0;
     HH_MUTEX_UNLOCK (&t->lock);
-  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_GAP) {
+    GstClockTime start, duration;
+    gst_event_parse_gap (event, &start, &duration);
     HH_MUTEX_LOCK (&t->lock);
-    gst_segment_init (&t->segment, GST_FORMAT_TIME);
+    if (t->segment.format == GST_FORMAT_TIME) {
+      GstClockTime rt = gst_segment_to_running_time (&t->segment, GST_FORMAT_TIME, start);
+      advance_locked (t, GST_CLOCK_TIME_IS_VALID (duration) && GST_CLOCK_TIME_IS_VALID (rt) ? rt + duration : rt);
+    }
+    HH_MUTEX_UNLOCK (&t->lock);
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    HH_MUTEX_LOCK (&t->lock);
+    t->eos = TRUE;
+    g_cond_broadcast (&t->cond);
+    HH_MUTEX_UNLOCK (&t->lock);
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    HH_MUTEX_LOCK (&t->lock);
+    if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+      gst_segment_init (&t->segment, GST_FORMAT_TIME);
+    t->eos = FALSE;
+    t->position = GST_CLOCK_TIME_NONE;
     HH_MUTEX_UNLOCK (&t->lock);
   }
   gst_event_unref (event);
@@ -274,6 +370,9 @@ hh_prompt_timeline_release_pad (HhPromptTimeline * t, GstElement * element, GstP
   if (t->pad == pad)
     t->pad = NULL;
   HH_OBJECT_UNLOCK (element);
+  HH_MUTEX_LOCK (&t->lock);
+  g_cond_broadcast (&t->cond);
+  HH_MUTEX_UNLOCK (&t->lock);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
 }

@@ -3,8 +3,11 @@
  * GstPushSrc has no sink pad of its own: the element class gets the request pad template and its request_new_pad /
  * release_pad call in here. The pad reaches the timeline through its element-private pointer; its chain function
  * only records (running time, text), never blocks and never forwards anything downstream. Live: a text applies at
- * the first chunk that starts at or after its running time (hh_prompt_timeline_take_due); not live: it becomes the
- * prompt at once (the next clip uses it). Pango markup (format=pango-markup) is reduced to its text. */
+ * the first chunk that starts at or after its running time; not live: at the first clip that starts at or after it
+ * (hh_prompt_timeline_take_due in both). Not live, a clip start waits until a linked text stream has passed the
+ * clip's start (a later buffer or GAP) or ended, so a subtitle file steers clips by its timestamps, whatever the
+ * threads' timing; like textoverlay, a linked non-live text stream must advance or end. A text without a timestamp
+ * applies at the next clip or chunk. Pango markup (format=pango-markup) is reduced to its text. */
 #ifndef HAPPYHORSE_PROMPT_TIMELINE_H
 #define HAPPYHORSE_PROMPT_TIMELINE_H
 
@@ -16,8 +19,12 @@ G_BEGIN_DECLS
 typedef struct
 {
   GMutex lock;
+  GCond cond;                   /* the text stream advanced, ended, or a wait was unlocked */
   GList *entries;               /* timed texts, sorted by running time; untimed ones first */
   GstSegment segment;           /* of the text stream */
+  GstClockTime position;        /* running time before which the text stream has said everything; NONE = nothing */
+  gboolean eos;                 /* the text stream ended */
+  gboolean unlocked;            /* the element's unlock(): a wait returns FLUSHING */
   GstPad *pad;                  /* the one text_sink, or NULL; under the element's object lock */
   gboolean live;
   gboolean markup;              /* the text stream is pango-markup (tags and entities are not prompt words) */
@@ -34,6 +41,12 @@ void hh_prompt_timeline_reset (HhPromptTimeline * timeline, gboolean live);
 /* The latest text due at running time `boundary` (NONE-timed texts are always due), removing it and those before
  * it; NULL when none is due. Free with g_free. */
 gchar *hh_prompt_timeline_take_due (HhPromptTimeline * timeline, GstClockTime boundary);
+/* Not live, before a clip starting at running time `boundary`: waits until a linked text stream has passed it or
+ * ended. FLUSHING when unlocked. */
+GstFlowReturn hh_prompt_timeline_wait_past (HhPromptTimeline * timeline, GstClockTime boundary);
+/* The element's unlock() / unlock_stop(). */
+void hh_prompt_timeline_unlock (HhPromptTimeline * timeline);
+void hh_prompt_timeline_unlock_stop (HhPromptTimeline * timeline);
 /* Makes the prompt `text` (a new settings revision) and notifies "prompt". */
 void hh_prompt_timeline_apply (HhPromptTimeline * timeline, const gchar * text);
 

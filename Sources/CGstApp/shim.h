@@ -1,5 +1,6 @@
 #pragma once
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/check/gstharness.h>
 #include <gst/check/gsttestclock.h>
 #include <malloc.h>   /* mallinfo2, malloc_trim: the resident-memory test tells heap in use from heap kept */

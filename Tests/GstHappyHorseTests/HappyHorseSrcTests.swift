@@ -320,6 +320,34 @@ struct HappyHorseSrcTests {
         #expect(frames.map(\.checksum) == Array(reference.dropFirst(3)).map(\.checksum))
     }
 
+    /// Not live, a timed text stream on text_sink (a subtitle file) steers each clip by its timestamps: clip k takes
+    /// the text due at its start, whatever the threads' timing (the clip start waits for the text stream to pass it).
+    @Test func subtitleTimestampsSteerTheClipsWhenNotLive() throws {
+        let clipSeconds = 0.2
+        let line = "appsrc name=text format=time caps=text/x-raw,format=utf8 ! src.text_sink "
+            + launchLine("seed=5 num-clips=3 duration=\(clipSeconds)")
+        let p = try TestPipeline(line)
+        let bin = UnsafeMutableRawPointer(p.pipeline).assumingMemoryBound(to: GstBin.self)
+        let appsrc = try #require(gst_bin_get_by_name(bin, "text"))
+        defer { gst_object_unref(UnsafeMutableRawPointer(appsrc)) }
+        let texts = ["a white horse", "a black horse", "a grey horse"]
+        for (k, text) in texts.enumerated() {
+            let bytes = Array(text.utf8)
+            let buffer = gst_buffer_new_allocate(nil, gsize(bytes.count), nil)!
+            _ = bytes.withUnsafeBytes { gst_buffer_fill(buffer, 0, $0.baseAddress, gsize(bytes.count)) }
+            buffer.pointee.pts = UInt(Double(k) * clipSeconds * 1e9)
+            buffer.pointee.duration = UInt(clipSeconds * 1e9)
+            let source = UnsafeMutableRawPointer(appsrc).assumingMemoryBound(to: GstAppSrc.self)
+            #expect(gst_app_src_push_buffer(source, buffer) == GST_FLOW_OK)
+        }
+        _ = gst_app_src_end_of_stream(UnsafeMutableRawPointer(appsrc).assumingMemoryBound(to: GstAppSrc.self))
+        let frames = try p.run()
+        #expect(!frames.isEmpty && p.errorText == nil, "\(p.errorText ?? "")")
+        let prompts = p.elementMessages("happyhorsesrc-clip").compactMap { gst_structure_get_string($0, "prompt") }
+            .map { String(cString: $0) }
+        #expect(prompts == texts)
+    }
+
     /// A reverse seek is refused before anything is flushed: the stream goes on from where it was, whole.
     @Test func reverseSeekIsRefusedWithoutFlushing() throws {
         func prerolledThenPlayed(seeking: Bool) throws -> (frames: [Frame], seekTaken: Bool, error: String?) {
