@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import HappyHorse
+
+/// Pins the bytes of generation: FNV-1a hashes of the frames (and, for live streams, of the chunk, revision and
+/// step count of every frame) of clips and live streams on the built-in model and the tiny fixtures, with fixed
+/// seeds, prompts and settings that reach CFG, the static hold, autoguidance, live updates and reseeds.
+/// The hashes were recorded before the engine's restructuring (issue #27 item 3); they must never change by a
+/// refactor.
+@Suite(.serialized) struct GenerationBytesTests {
+    /// FNV-1a over byte sequences, 64 bits.
+    struct Hash {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for b in bytes { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        }
+        mutating func add(_ number: Int64) { withUnsafeBytes(of: number.littleEndian) { add($0) } }
+        var hex: String { String(value, radix: 16) }
+    }
+
+    static let tiny = ParityTestSupport.fixture("pipeline/tiny")
+    static let tinyGuided = ParityTestSupport.fixture("pipeline/tiny_guided")
+    static let builtin = PipelineParityTests.repositoryRoot.appendingPathComponent("models/builtin")
+
+    static func load(_ dir: URL) throws -> TextToVideoPipeline {
+        try TextToVideoPipeline(modelDirectory: dir, threads: 1, log: { _ in })
+    }
+
+    static func clipHash(_ pipeline: TextToVideoPipeline, _ request: GenerationRequest) throws -> String {
+        let stream = try pipeline.startGeneration(request, cancellation: CancellationToken(), progress: { _ in })
+        var hash = Hash()
+        while let frame = try stream.nextFrame() {
+            hash.add(Int64(frame.index))
+            hash.add(frame.rgb)
+        }
+        return hash.hex
+    }
+
+    static func add(_ frames: [ContinuousFrame], to hash: inout Hash) {
+        for f in frames {
+            for n in [Int64(f.frame.index), Int64(f.chunk), f.revision, Int64(f.steps)] { hash.add(n) }
+            hash.add(f.frame.rgb)
+        }
+    }
+
+    static func pull(_ stream: any ContinuousVideoStream, _ n: Int) throws -> [ContinuousFrame] {
+        try (0..<n).map { _ in try stream.nextFrame() }
+    }
+
+    @Test func tinyClips() throws {
+        let pipeline = try Self.load(Self.tiny)
+        let plain = try Self.clipHash(pipeline, GenerationRequest(prompt: "a grey horse walks right", seed: 5,
+                                                                  durationSeconds: 1.2))
+        let guided = try Self.clipHash(pipeline, GenerationRequest(prompt: "grey horse", negativePrompt: "bay horse", seed: 6,
+                                                                   numInferenceSteps: 2, guidanceScale: 3,
+                                                                   durationSeconds: 0.7, staticHoldThreshold: 0.5))
+        #expect(plain == "df0ace7dd706b5d6", "tiny plain clip")
+        #expect(guided == "9dfaf4d3f80316da", "tiny CFG + static hold clip")
+    }
+
+    @Test func tinyGuidedClips() throws {
+        let pipeline = try Self.load(Self.tinyGuided)
+        let byDefault = try Self.clipHash(pipeline, GenerationRequest(prompt: "a bay horse", seed: 3, durationSeconds: 0.7))
+        let explicit = try Self.clipHash(pipeline, GenerationRequest(prompt: "a bay horse", seed: 3, durationSeconds: 0.7,
+                                                                     autoguidanceScale: 4))
+        #expect(byDefault == "aeb060f11e7dccc4", "tiny_guided clip, the model's autoguidance")
+        #expect(explicit == "9f9d13f8b30ced03", "tiny_guided clip, autoguidance 4")
+    }
+
+    @Test func builtinClip() throws {
+        guard FileManager.default.fileExists(atPath: Self.builtin.appendingPathComponent("config.json").path) else { return }
+        let pipeline = try Self.load(Self.builtin)
+        let clip = try Self.clipHash(pipeline, GenerationRequest(prompt: "a grey horse gallops to the left on a beach",
+                                                                 seed: 7, durationSeconds: 0.6))
+        #expect(clip == "ae2fde9f21884854", "built-in clip")
+    }
+
+    @Test func builtinLiveStream() throws {
+        guard FileManager.default.fileExists(atPath: Self.builtin.appendingPathComponent("config.json").path) else { return }
+        let pipeline = try Self.load(Self.builtin)
+        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "a bay horse walks to the right", revision: 4),
+                                                          seed: 11, cancellation: CancellationToken())
+        var hash = Hash()
+        Self.add(try Self.pull(live, 5), to: &hash)
+        live.update(ContinuousSettings(prompt: "a grey horse in the snow", revision: 5))
+        Self.add(try Self.pull(live, 6), to: &hash)
+        #expect(hash.hex == "8321cfacdf73f38", "built-in live stream")
+    }
+
+    @Test func tinyLiveStream() throws {
+        let pipeline = try Self.load(Self.tiny)
+        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "a bay horse walks right", revision: 1),
+                                                          seed: 9, cancellation: CancellationToken())
+        var hash = Hash()
+        Self.add(try Self.pull(live, 5), to: &hash)
+        live.update(ContinuousSettings(prompt: "a grey horse", negativePrompt: "bay horse", numInferenceSteps: 2,
+                                       guidanceScale: 2, revision: 2, staticHoldThreshold: 0.5))
+        Self.add(try Self.pull(live, 16), to: &hash)
+        (live as? any ReseedableContinuousVideoStream)?.reseed(77)
+        live.update(ContinuousSettings(prompt: "a bay horse walks right", revision: 3))
+        Self.add(try Self.pull(live, 24), to: &hash)
+        #expect(hash.hex == "e47bcbe030934373", "tiny live stream")
+    }
+
+    @Test func tinyGuidedLiveStream() throws {
+        let pipeline = try Self.load(Self.tinyGuided)
+        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "grey horse", revision: 1),
+                                                          seed: 3, cancellation: CancellationToken())
+        var hash = Hash()
+        Self.add(try Self.pull(live, 5), to: &hash)
+        live.update(ContinuousSettings(prompt: "grey horse", revision: 2, autoguidanceScale: 1))
+        Self.add(try Self.pull(live, 16), to: &hash)
+        live.update(ContinuousSettings(prompt: "bay horse", revision: 3, autoguidanceScale: 3))
+        Self.add(try Self.pull(live, 12), to: &hash)
+        #expect(hash.hex == "356889aa9b6179d5", "tiny_guided live stream")
+    }
+}
