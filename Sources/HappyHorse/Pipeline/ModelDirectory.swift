@@ -87,6 +87,12 @@ public struct ModelDirectory: Sendable {
                   "\(pipeline.height) is not a multiple of \(cell * dit.patchSize[1]) (VAE ×\(cell) × DiT patch)")
     }
 
+    /// How the model's generations cut latent frames into chunks (`pipeline` chunk sizes, the VAE's time factor).
+    public var chunkLayout: ChunkLayout {
+        ChunkLayout(chunkLatentFrames: pipeline.chunkLatentFrames, contextLatentFrames: pipeline.contextLatentFrames,
+                    temporalFactor: vae.temporalFactor)
+    }
+
     /// A file named by the config, relative to the directory.
     public func file(_ relative: String) -> URL { url.appendingPathComponent(relative) }
 }

@@ -78,39 +78,39 @@ import Testing
     @Test func builtinLiveStream() throws {
         guard FileManager.default.fileExists(atPath: Self.builtin.appendingPathComponent("config.json").path) else { return }
         let pipeline = try Self.load(Self.builtin)
-        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "a bay horse walks to the right", revision: 4),
-                                                          seed: 11, cancellation: CancellationToken())
+        let live = try pipeline.startContinuousGeneration(GenerationSettings(prompt: "a bay horse walks to the right", seed: 11),
+                                                          revision: 4, cancellation: CancellationToken())
         var hash = Hash()
         Self.add(try Self.pull(live, 5), to: &hash)
-        live.update(ContinuousSettings(prompt: "a grey horse in the snow", revision: 5))
+        live.update(GenerationSettings(prompt: "a grey horse in the snow", seed: 11), revision: 5)
         Self.add(try Self.pull(live, 6), to: &hash)
         #expect(hash.hex == "8321cfacdf73f38", "built-in live stream")
     }
 
     @Test func tinyLiveStream() throws {
         let pipeline = try Self.load(Self.tiny)
-        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "a bay horse walks right", revision: 1),
-                                                          seed: 9, cancellation: CancellationToken())
+        let live = try pipeline.startContinuousGeneration(GenerationSettings(prompt: "a bay horse walks right", seed: 9),
+                                                          revision: 1, cancellation: CancellationToken())
         var hash = Hash()
         Self.add(try Self.pull(live, 5), to: &hash)
-        live.update(ContinuousSettings(prompt: "a grey horse", negativePrompt: "bay horse", numInferenceSteps: 2,
-                                       guidanceScale: 2, revision: 2, staticHoldThreshold: 0.5))
+        live.update(GenerationSettings(prompt: "a grey horse", negativePrompt: "bay horse", seed: 9, numInferenceSteps: 2,
+                                       guidanceScale: 2, staticHoldThreshold: 0.5), revision: 2)
         Self.add(try Self.pull(live, 16), to: &hash)
         (live as? any ReseedableContinuousVideoStream)?.reseed(77)
-        live.update(ContinuousSettings(prompt: "a bay horse walks right", revision: 3))
+        live.update(GenerationSettings(prompt: "a bay horse walks right", seed: 77), revision: 3)
         Self.add(try Self.pull(live, 24), to: &hash)
         #expect(hash.hex == "e47bcbe030934373", "tiny live stream")
     }
 
     @Test func tinyGuidedLiveStream() throws {
         let pipeline = try Self.load(Self.tinyGuided)
-        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "grey horse", revision: 1),
-                                                          seed: 3, cancellation: CancellationToken())
+        let live = try pipeline.startContinuousGeneration(GenerationSettings(prompt: "grey horse", seed: 3),
+                                                          revision: 1, cancellation: CancellationToken())
         var hash = Hash()
         Self.add(try Self.pull(live, 5), to: &hash)
-        live.update(ContinuousSettings(prompt: "grey horse", revision: 2, autoguidanceScale: 1))
+        live.update(GenerationSettings(prompt: "grey horse", seed: 3, autoguidanceScale: 1), revision: 2)
         Self.add(try Self.pull(live, 16), to: &hash)
-        live.update(ContinuousSettings(prompt: "bay horse", revision: 3, autoguidanceScale: 3))
+        live.update(GenerationSettings(prompt: "bay horse", seed: 3, autoguidanceScale: 3), revision: 3)
         Self.add(try Self.pull(live, 12), to: &hash)
         #expect(hash.hex == "356889aa9b6179d5", "tiny_guided live stream")
     }
