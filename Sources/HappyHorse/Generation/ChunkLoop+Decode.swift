@@ -7,7 +7,7 @@ extension ChunkLoop {
     /// frames.
     func decode(_ latents: Tensor) throws -> (pixels: Tensor, frames: [VideoFrame]) {
         let k = chunksDone, layout = schedule.layout, p = pipeline.directory.pipeline
-        let lookahead = pipeline.directory.decodeLookahead
+        let lookahead = p.decodeLookahead
         let fresh = k == 0 ? latents
             : latents.slicingFrames(layout.contextLatentFrames..<layout.chunkLatentFrames)  // [C, new, h, w]
         let buffer = keptLatents.map { $0.concatenatingFrames(fresh) } ?? fresh  // latent frames keptOffset ..< covered

@@ -34,7 +34,7 @@ struct ChunkRecipe {
             : try Self.reuse(previous?.guideText, encodedFrom: previous?.settings.prompt, for: s.prompt) {
                 try pipeline.encodeGuidePrompt(s.prompt)
             }
-        if s.guidanceScale > 1, pipeline.directory.supportsCFG {
+        if s.guidanceScale > 1, pipeline.directory.pipeline.supportsCFG {
             negativeText = try Self.reuse(previous?.negativeText, encodedFrom: previous?.settings.negativePrompt,
                                           for: s.negativePrompt) { try pipeline.encodePrompt(s.negativePrompt).embedding }
         } else {

@@ -32,5 +32,6 @@ extension PipelineConfiguration {
             try check(!a.ditWeights.isEmpty && !a.textEncoderWeights.isEmpty, "autoguidance",
                       "needs dit_weights and text_encoder_weights (files in the model directory)")
         }
+        try check((0...8).contains(decodeLookahead), "decode_lookahead", Self.lookaheadRule(decodeLookahead))
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 // The `pipeline` section of config.json (docs/design.md "Model directory"): output format, sampler and chunking.
-// Decoded in PipelineConfiguration+Decoding.swift, checked in PipelineConfiguration+Validation.swift.
+// Every key of the section is a field here (decoded in PipelineConfiguration+Decoding.swift, checked in
+// PipelineConfiguration+Validation.swift).
 
 public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public var fps: Int
@@ -19,6 +20,10 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public var defaultDurationSeconds: Double
     /// Classifier-free guidance scale used when a request asks for 0 ("the model's default"); 1 = no guidance.
     public var guidanceScale: Float
+    /// `supports_cfg` (default true): whether a guidance scale > 1 may run classifier-free guidance.
+    public var supportsCFG: Bool
+    /// `decode_lookahead` (default 1, 0...8): latent frames of right context each decoded frame waits for.
+    public var decodeLookahead: Int
     /// Fraction of a chunk's noise shared by its latent frames (mixed noise prior, `MixedNoise.swift`); 0 = none.
     public var noiseCorrelation: Double
     /// Threshold τ of the static hold over each chunk's sampled latents (`StaticHold.swift`; normalised latent RMS
@@ -35,6 +40,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         case chunkLatentFrames = "chunk_latent_frames", contextLatentFrames = "context_latent_frames"
         case defaultDurationSeconds = "default_duration_s"
         case guidanceScale = "guidance_scale"
+        case supportsCFG = "supports_cfg"
+        case decodeLookahead = "decode_lookahead"
         case noiseCorrelation = "noise_correlation"
         case staticHoldThreshold = "static_hold_threshold"
         case autoguidance
@@ -43,7 +50,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public init(fps: Int = 25, width: Int = 256, height: Int = 256, sampler: SamplerKind = .distilled,
                 numInferenceSteps: Int = 8, shift: Double = 5.0, sigmas: [Double]? = nil, chunkLatentFrames: Int = 4,
                 contextLatentFrames: Int = 1, defaultDurationSeconds: Double = 5.0, guidanceScale: Float = 1.0,
-                noiseCorrelation: Double = 0,
+                supportsCFG: Bool = true, decodeLookahead: Int = 1, noiseCorrelation: Double = 0,
                 staticHoldThreshold: Double = 0, autoguidance: Autoguidance? = nil) {
         self.fps = fps
         self.width = width
@@ -56,6 +63,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         self.contextLatentFrames = contextLatentFrames
         self.defaultDurationSeconds = defaultDurationSeconds
         self.guidanceScale = guidanceScale
+        self.supportsCFG = supportsCFG
+        self.decodeLookahead = decodeLookahead
         self.noiseCorrelation = noiseCorrelation
         self.staticHoldThreshold = staticHoldThreshold
         self.autoguidance = autoguidance
