@@ -8,12 +8,9 @@ import Glibc
 final class LiveHandle {
     let stream: any ContinuousVideoStream
     let format: NativeVideoFormat
-    /// The seed in force (start, then hh_live_reseed): what hh_live_update's settings carry.
-    var seed: UInt64
-    init(_ stream: any ContinuousVideoStream, format: NativeVideoFormat, seed: UInt64) {
+    init(_ stream: any ContinuousVideoStream, format: NativeVideoFormat) {
         self.stream = stream
         self.format = format
-        self.seed = seed
     }
 }
 
@@ -36,7 +33,7 @@ public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: Un
                                       staticHoldThreshold: staticHold, autoguidanceScale: autoguidance)
     do {
         let stream = try continuous.startContinuousGeneration(settings, revision: revision, cancellation: token)
-        outLive?.pointee = Unmanaged.passRetained(LiveHandle(stream, format: e.nativeFormat, seed: seed)).toOpaque()
+        outLive?.pointee = Unmanaged.passRetained(LiveHandle(stream, format: e.nativeFormat)).toOpaque()
         return HHStatus.ok.rawValue
     } catch {
         return fail(error, outError)
@@ -57,19 +54,16 @@ public func hh_live_pending_frames(_ p: UnsafeRawPointer) -> Int32 {
 public func hh_live_update(_ p: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
                            _ negativePrompt: UnsafePointer<CChar>?, _ steps: Int32, _ guidance: Float,
                            _ staticHold: Double, _ autoguidance: Float, _ revision: Int64) {
-    let handle = live(p)
-    handle.stream.update(GenerationSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
-                                            seed: handle.seed, numInferenceSteps: max(0, Int(steps)),
+    live(p).stream.update(GenerationSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
+                                            numInferenceSteps: max(0, Int(steps)),
                                             guidanceScale: guidance, staticHoldThreshold: staticHold,
                                             autoguidanceScale: autoguidance), revision: revision)
 }
 
 @_cdecl("hh_live_reseed")
 public func hh_live_reseed(_ p: UnsafeMutableRawPointer, _ seed: UInt64) -> Int32 {
-    let handle = live(p)
-    guard let stream = handle.stream as? any ReseedableContinuousVideoStream else { return HHStatus.settings.rawValue }
+    guard let stream = live(p).stream as? any ReseedableContinuousVideoStream else { return HHStatus.settings.rawValue }
     stream.reseed(seed)
-    handle.seed = seed
     return HHStatus.ok.rawValue
 }
 

@@ -39,10 +39,7 @@ final class PatternContinuousStream: ReseedableContinuousVideoStream {
 
     var framesPerChunk: Int { PatternEngine.chunkFrames }
     var pendingFrames: Int { pending.count }
-    func update(_ settings: GenerationSettings, revision: Int64) {
-        seed = settings.seed  // frames are made when their chunk is computed: from the next chunk on
-        next = (settings, revision)
-    }
+    func update(_ settings: GenerationSettings, revision: Int64) { next = (settings, revision) }
     func reseed(_ seed: UInt64) { self.seed = seed }  // frames are made when their chunk is computed
 
     func nextFrame() throws -> ContinuousFrame {

@@ -4,7 +4,8 @@ import Foundation
 // from the previous chunk's last `context_latent_frames` latent frames (spec §2.8), with the settings changeable
 // between chunks. Before a chunk starts, pending settings are applied: a new recipe (ChunkRecipe) re-encodes the
 // texts that changed and takes the new step count's sigma schedule; the latent continuation (previous chunk,
-// undecoded latent frames, noise generator) is kept, so motion and scene carry across the change.
+// undecoded latent frames, noise generator) is kept, so motion and scene carry across the change. The noise changes
+// only by `reseed` (ReseedableContinuousVideoStream.swift): an update's seed is not read.
 //
 // Decode look-ahead: with `decode_lookahead` = 1 (the default), the frames handed out after chunk k are the
 // frames up to the last-but-one latent frame of chunk k. So the first frame handed out after a chunk made with new
@@ -19,8 +20,6 @@ public final class ContinuousGenerationStream: ReseedableContinuousVideoStream {
     private var revision: Int64
     /// Settings to apply before the next chunk.
     private var next: (settings: GenerationSettings, revision: Int64)?
-    /// The seed of the noise source in force.
-    private var seed: UInt64
     private var pending: ArraySlice<VideoFrame> = []
     private var failure: Error?
 
@@ -30,7 +29,6 @@ public final class ContinuousGenerationStream: ReseedableContinuousVideoStream {
         let layout = pipeline.directory.chunkLayout
         self.pipeline = pipeline
         self.revision = revision
-        seed = settings.seed
         loop = ChunkLoop(pipeline: pipeline, schedule: layout, seed: settings.seed, cancellation: cancellation)
         try cancellation.check()
         recipe = try ChunkRecipe(settings, pipeline: pipeline)
@@ -44,12 +42,10 @@ public final class ContinuousGenerationStream: ReseedableContinuousVideoStream {
     public var pendingFrames: Int { pending.count }
 
     public func update(_ settings: GenerationSettings, revision: Int64) {
-        if settings.seed != seed { reseed(settings.seed) }
         next = (settings, revision)
     }
 
     public func reseed(_ seed: UInt64) {
-        self.seed = seed
         loop.reseed(seed)
     }
 

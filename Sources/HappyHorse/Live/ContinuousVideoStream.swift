@@ -5,8 +5,8 @@ public protocol ContinuousVideoStream: AnyObject {
     /// Frames ready without computing (0 = the next `nextFrame()` computes a chunk: a chunk boundary).
     var pendingFrames: Int { get }
     /// Settings for the next chunk (and later ones), with the caller's tag for them, which frames of those chunks
-    /// report. A seed that differs from the one in force replaces the noise source from the next chunk on (as
-    /// `ReseedableContinuousVideoStream.reseed`). Called on the thread that calls `nextFrame()`.
+    /// report. Their `seed` is not read: the start's seed begins the noise, and only
+    /// `ReseedableContinuousVideoStream.reseed` replaces it. Called on the thread that calls `nextFrame()`.
     func update(_ settings: GenerationSettings, revision: Int64)
     func nextFrame() throws -> ContinuousFrame
 }
