@@ -26,15 +26,17 @@ let package = Package(
                        providers: gstreamerProviders),
         // The engine: never imports GStreamer.
         .target(name: "HappyHorse", dependencies: ["COpenBLAS"], path: "Sources/HappyHorse"),
+        // The C ABI's header (structs and prototypes), shared by the shim and the Swift side that implements it.
+        .target(name: "CHappyHorseABI", path: "Sources/CHappyHorseABI"),
         // The narrow C ABI the shim calls (@_cdecl functions only).
-        .target(name: "HappyHorseCABI", dependencies: ["HappyHorse"], path: "Sources/HappyHorseCABI"),
+        .target(name: "HappyHorseCABI", dependencies: ["HappyHorse", "CHappyHorseABI"], path: "Sources/HappyHorseCABI"),
         // All GObject/GStreamer glue, in C.
         .target(name: "GstHappyHorse", dependencies: ["CGStreamer", "HappyHorseCABI"], path: "CShim",
                 cSettings: [.define("PACKAGE", to: "\"happyhorse\"")]),
         .executableTarget(name: "HappyHorseBench", dependencies: ["HappyHorse", "COpenBLAS"], path: "Sources/HappyHorseBench"),
         .testTarget(name: "HappyHorseTests", dependencies: ["HappyHorse"], path: "Tests/HappyHorseTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "GstHappyHorseTests", dependencies: ["GstHappyHorse", "HappyHorseCABI", "CGstApp", "CGStreamer"],
+        .testTarget(name: "GstHappyHorseTests", dependencies: ["GstHappyHorse", "HappyHorseCABI", "CHappyHorseABI", "CGstApp", "CGStreamer"],
                     path: "Tests/GstHappyHorseTests"),
     ]
 )

@@ -1,4 +1,5 @@
-// C ABI of live mode (endless generation): hh_live_* in CShim/include/happyhorse_cabi.h.
+// C ABI of live mode (endless generation): hh_live_* in Sources/CHappyHorseABI/include/happyhorse_cabi.h.
+import CHappyHorseABI
 import Foundation
 import HappyHorse
 #if canImport(Glibc)
@@ -17,9 +18,8 @@ final class LiveHandle {
 private func live(_ p: UnsafeRawPointer) -> LiveHandle { Unmanaged<LiveHandle>.fromOpaque(p).takeUnretainedValue() }
 
 @_cdecl("hh_live_start")
-public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
-                          _ negativePrompt: UnsafePointer<CChar>?, _ seed: UInt64, _ steps: Int32, _ guidance: Float,
-                          _ staticHold: Double, _ autoguidance: Float, _ revision: Int64, _ cancel: UnsafeMutableRawPointer,
+public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ settings: UnsafePointer<hh_settings>,
+                          _ revision: Int64, _ cancel: UnsafeMutableRawPointer,
                           _ outLive: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                           _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     let e = engine(enginePointer)
@@ -28,11 +28,9 @@ public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ prompt: Un
         return HHStatus.settings.rawValue
     }
     let token = Unmanaged<CancellationToken>.fromOpaque(cancel).takeUnretainedValue()
-    let settings = GenerationSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
-                                      seed: seed, numInferenceSteps: Int(steps), guidanceScale: guidance,
-                                      staticHoldThreshold: staticHold, autoguidanceScale: autoguidance)
+    let requested = GenerationSettings(settings.pointee)
     do {
-        let stream = try continuous.startContinuousGeneration(settings, revision: revision, cancellation: token)
+        let stream = try continuous.startContinuousGeneration(requested, revision: revision, cancellation: token)
         outLive?.pointee = Unmanaged.passRetained(LiveHandle(stream, format: e.nativeFormat)).toOpaque()
         return HHStatus.ok.rawValue
     } catch {
@@ -51,13 +49,8 @@ public func hh_live_pending_frames(_ p: UnsafeRawPointer) -> Int32 {
 }
 
 @_cdecl("hh_live_update")
-public func hh_live_update(_ p: UnsafeMutableRawPointer, _ prompt: UnsafePointer<CChar>?,
-                           _ negativePrompt: UnsafePointer<CChar>?, _ steps: Int32, _ guidance: Float,
-                           _ staticHold: Double, _ autoguidance: Float, _ revision: Int64) {
-    live(p).stream.update(GenerationSettings(prompt: string(prompt) ?? "", negativePrompt: string(negativePrompt) ?? "",
-                                            numInferenceSteps: max(0, Int(steps)),
-                                            guidanceScale: guidance, staticHoldThreshold: staticHold,
-                                            autoguidanceScale: autoguidance), revision: revision)
+public func hh_live_update(_ p: UnsafeMutableRawPointer, _ settings: UnsafePointer<hh_settings>, _ revision: Int64) {
+    live(p).stream.update(GenerationSettings(settings.pointee), revision: revision)
 }
 
 @_cdecl("hh_live_reseed")

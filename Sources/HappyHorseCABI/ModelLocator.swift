@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HappyHorse
 
 /// Finds the model directory the element loads, and checks its outline before the engine parses it.
@@ -70,19 +73,60 @@ public enum ModelLocator {
             + "a model directory; \(layout)")
     }
 
-    /// Checks that `url` is a directory with a config.json (the engine validates the rest).
+    /// Checks that `url` is a directory with a config.json that is a regular file (the engine validates the rest).
+    /// Each refusal says what was found: missing, a symlink loop, unreadable, not a directory, a directory where
+    /// config.json should be.
     static func checkOutline(_ url: URL, origin: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw Failure.notFound("model directory '\(url.path)' (\(origin)) does not exist; \(layout)")
-        }
-        guard isDirectory.boolValue else {
-            throw Failure.notFound("model directory '\(url.path)' (\(origin)) is not a directory; \(layout)")
+        let where_ = "model directory '\(url.path)' (\(origin))"
+        switch PathKind.of(url.path) {
+        case .directory: break
+        case .missing: throw Failure.notFound("\(where_) does not exist; \(layout)")
+        case .symlinkLoop: throw Failure.notFound("\(where_) is a symbolic link that loops; \(layout)")
+        case let .unreadable(reason): throw Failure.notFound("\(where_) cannot be read (\(reason)); \(layout)")
+        case .regularFile, .other: throw Failure.notFound("\(where_) is not a directory; \(layout)")
         }
         let config = url.appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: config.path) else {
+        switch PathKind.of(config.path) {
+        case .regularFile: return
+        case .missing:
+            if case let .unreadable(reason) = PathKind.listable(url.path) {
+                throw Failure.notFound("\(where_) cannot be listed (\(reason)), so its config.json cannot be read; "
+                                       + "\(layout)")
+            }
             throw Failure.notFound("'\(config.path)' is missing: '\(url.path)' (\(origin)) is not a model "
                                    + "directory; \(layout)")
+        case .symlinkLoop: throw Failure.notFound("'\(config.path)' is a symbolic link that loops; \(layout)")
+        case let .unreadable(reason): throw Failure.notFound("'\(config.path)' cannot be read (\(reason)); \(layout)")
+        case .directory: throw Failure.notFound("'\(config.path)' is a directory; expected a JSON file. \(layout)")
+        case .other: throw Failure.notFound("'\(config.path)' is not a regular file (a FIFO, socket or device); "
+                                            + "expected a JSON file. \(layout)")
         }
+    }
+}
+
+/// What a path is, from stat(2) (following symbolic links), with the reason when it cannot be told.
+enum PathKind: Equatable {
+    case regularFile, directory, other, missing, symlinkLoop
+    case unreadable(String)
+
+    static func of(_ path: String) -> PathKind {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            switch errno {
+            case ENOENT, ENOTDIR: return .missing
+            case ELOOP: return .symlinkLoop
+            default: return .unreadable(String(cString: strerror(errno)))
+            }
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regularFile
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// Whether the directory's entries can be looked up (search permission): `.directory` or `.unreadable`.
+    static func listable(_ path: String) -> PathKind {
+        access(path, X_OK) == 0 ? .directory : .unreadable(String(cString: strerror(errno)))
     }
 }

@@ -87,14 +87,67 @@ struct BadInputTests {
     }
 
     @Test func extremeTimestampOffsetsDoNotWrap() throws {
-        for offset in [Int64.max, Int64.min] {
-            let p = try TestPipeline(launchLine("seed=3 num-buffers=2 timestamp-offset=\(offset) \(tinyModelProperty)"))
-            let frames = try p.run()
-            #expect(frames.count == 2)
-            // PTS must stay valid clock times (not GST_CLOCK_TIME_NONE, not wrapped around) and not go backwards.
-            for f in frames { #expect(f.pts != UInt.max, "offset \(offset): PTS became GST_CLOCK_TIME_NONE") }
-            if frames.count == 2 { #expect(frames[1].pts >= frames[0].pts, "offset \(offset): PTS went backwards \(frames)") }
+        let p = try TestPipeline(launchLine("seed=3 num-buffers=2 timestamp-offset=\(Int64.max) \(tinyModelProperty)"))
+        let frames = try p.run()
+        #expect(frames.count == 2)
+        // PTS must stay valid clock times (not GST_CLOCK_TIME_NONE, not wrapped around) and not go backwards.
+        for f in frames { #expect(f.pts != UInt.max, "PTS became GST_CLOCK_TIME_NONE") }
+        if frames.count == 2 { #expect(frames[1].pts >= frames[0].pts, "PTS went backwards \(frames)") }
+        try expectRecovery()
+    }
+
+    /// A negative offset puts the first frames before 0: they are skipped (with one warning), never stamped 0 side by
+    /// side; the frames handed out keep increasing PTS that start at or after 0.
+    @Test func negativeTimestampOffsetSkipsFramesBeforeZero() throws {
+        let e = testEngine
+        let offset = -Int64(e.time(2)) - 1   // frames 0, 1 and 2 fall before 0
+        let p = try TestPipeline(launchLine("seed=3 timestamp-offset=\(offset) \(tinyModelProperty)"))
+        let frames = try p.run()
+        #expect(frames.count >= 1)
+        #expect(frames.first?.offset == 3, "the first frame handed out is frame 3: \(frames.map(\.offset))")
+        #expect(zip(frames, frames.dropFirst()).allSatisfy { $1.pts > $0.pts }, "\(frames.map(\.pts))")
+        let warnings = p.messages.filter { $0.pointee.type == GST_MESSAGE_WARNING }
+        #expect(warnings.count == 1, "one warning for the skipped frames")
+        // An offset before every frame: the run ends with no frame and no error.
+        let all = try TestPipeline(launchLine("seed=3 timestamp-offset=\(Int64.min) \(tinyModelProperty)"))
+        #expect(try all.run().isEmpty)
+        #expect(all.errorText == nil)
+        try expectRecovery()
+    }
+
+    /// Run properties (GST_PARAM_MUTABLE_READY) changed while the pipeline is PAUSED or PLAYING would apply halfway
+    /// (is-live would freeze the stream, duration would end it early while DURATION says otherwise): refused, the
+    /// value kept; in READY the same changes are taken.
+    @Test func runPropertiesAreRefusedOutsideReady() throws {
+        let p = try TestPipeline(launchLine("seed=3 duration=0.2 \(tinyModelProperty)"))
+        p.setState(GST_STATE_PAUSED)
+        #expect(p.waitState() != GST_STATE_CHANGE_FAILURE)
+        func runProperties() -> [String] {
+            ["\(getDouble(p.source, "duration"))", "\(getBool(p.source, "is-live"))", "\(getUInt(p.source, "num-clips"))",
+             getString(p.source, "model-path") ?? "-", "\(getUInt(p.source, "n-threads"))",
+             "\(getUInt(p.source, "latency"))", "\(getInt64(p.source, "timestamp-offset"))"]
         }
+        let before = runProperties()
+        for state in [GST_STATE_PAUSED, GST_STATE_PLAYING] {
+            p.setState(state)
+            _ = p.waitState()
+            setProperty(p.source, "duration", 3.0)
+            setProperty(p.source, "is-live", true)
+            setProperty(p.source, "num-clips", UInt32(7))
+            setProperty(p.source, "model-path", "/elsewhere")
+            setProperty(p.source, "n-threads", UInt32(9))
+            setProperty(p.source, "latency", UInt32(1234))
+            setProperty(p.source, "timestamp-offset", Int64(-5))
+            let after = runProperties()
+            #expect(after == before, "in \(state): \(after), was \(before)")
+        }
+        // The prompt family stays changeable while PLAYING.
+        setProperty(p.source, "prompt", "a white horse")
+        #expect(getString(p.source, "prompt") == "a white horse")
+        p.setState(GST_STATE_READY)
+        _ = p.waitState()
+        setProperty(p.source, "duration", 3.0)
+        #expect(getDouble(p.source, "duration") == 3.0, "READY takes run properties")
         try expectRecovery()
     }
 
@@ -110,6 +163,36 @@ struct BadInputTests {
         let dir = try scratchDirectory("empty")
         defer { try? FileManager.default.removeItem(at: dir) }
         try expectLoadError(dir.path, contains: ["config.json", "is missing", "a model directory holds"],
+                            code: GST_RESOURCE_ERROR_NOT_FOUND)
+    }
+
+    @Test func modelDirectoryThatIsASymlinkLoop() throws {
+        let dir = try scratchDirectory("loop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let loop = dir.appendingPathComponent("model")
+        try FileManager.default.createSymbolicLink(atPath: loop.path, withDestinationPath: loop.path)
+        try expectLoadError(loop.path, contains: ["symbolic link that loops", "a model directory holds"],
+                            code: GST_RESOURCE_ERROR_NOT_FOUND)
+    }
+
+    @Test func configThatIsADirectory() throws {
+        let dir = try tinyCopy("config-dir")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json")
+        try FileManager.default.removeItem(at: config)
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: false)
+        try expectLoadError(dir.path, contains: ["config.json' is a directory", "expected a JSON file"],
+                            code: GST_RESOURCE_ERROR_NOT_FOUND)
+    }
+
+    /// A FIFO would block open() for ever: refused before anything opens it.
+    @Test func configThatIsAFIFO() throws {
+        let dir = try tinyCopy("config-fifo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json")
+        try FileManager.default.removeItem(at: config)
+        #expect(mkfifo(config.path, 0o644) == 0)
+        try expectLoadError(dir.path, contains: ["not a regular file", "expected a JSON file"],
                             code: GST_RESOURCE_ERROR_NOT_FOUND)
     }
 
@@ -168,6 +251,18 @@ struct BadInputTests {
         let file = dir.appendingPathComponent("vae_decoder.safetensors")
         #expect(truncate(file.path, 100) == 0)
         try expectLoadError(dir.path, contains: ["vae_decoder.safetensors", "beyond the end"], code: GST_RESOURCE_ERROR_SETTINGS)
+    }
+
+    /// A model larger than the element can hand out is refused at load, before any frame is computed.
+    @Test func modelLargerThanTheElementsLimit() throws {
+        let dir = try tinyCopy("huge-native")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try editConfig(dir) { config in
+            var pipeline = config["pipeline"] as! [String: Any]
+            pipeline["width"] = 8192 + 64   // a multiple of the latent's 16-pixel patch, so the config checks pass
+            config["pipeline"] = pipeline
+        }
+        try expectLoadError(dir.path, contains: ["8256x64", "at most 8192x8192"], code: GST_RESOURCE_ERROR_SETTINGS)
     }
 
     @Test func configContradictingTheWeights() throws {
@@ -232,6 +327,36 @@ struct BadInputTests {
         try expectLoadError(dir.path, contains: ["needs", "MiB but only", "available"], code: GST_RESOURCE_ERROR_FAILED)
     }
 
+    // MARK: The text pad
+
+    /// pango-markup on the text pad is reduced to its text: no tag, attribute value or entity reaches the prompt.
+    /// Markup that does not parse is taken as it is.
+    @Test(arguments: [
+        ("<span foreground=\"white\">a black horse</span> &amp; rider", "a black horse & rider"),
+        ("<b>two</b> <i>brown</i> horses", "two brown horses"),
+        ("a grey horse <unclosed", "a grey horse <unclosed"),
+    ])
+    func pangoMarkupReachesThePromptAsText(_ markup: String, _ expected: String) throws {
+        let p = try TestPipeline(launchLine("seed=3 \(tinyModelProperty)"))
+        let pad = try #require(gst_element_request_pad_simple(p.source, "text_sink"))
+        defer { gst_element_release_request_pad(p.source, pad); gst_object_unref(UnsafeMutableRawPointer(pad)) }
+        p.setState(GST_STATE_PAUSED)
+        _ = p.waitState()
+        #expect(gst_pad_send_event(pad, gst_event_new_stream_start("text")) != 0)
+        let caps = gst_caps_from_string("text/x-raw,format=pango-markup")!
+        #expect(gst_pad_send_event(pad, gst_event_new_caps(caps)) != 0)
+        gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self))
+        var segment = GstSegment()
+        gst_segment_init(&segment, GST_FORMAT_TIME)
+        #expect(gst_pad_send_event(pad, gst_event_new_segment(&segment)) != 0)
+        let bytes = Array(markup.utf8)
+        let buffer = gst_buffer_new_allocate(nil, gsize(bytes.count), nil)!
+        _ = bytes.withUnsafeBytes { gst_buffer_fill(buffer, 0, $0.baseAddress, gsize(bytes.count)) }
+        #expect(gst_pad_chain(pad, buffer) == GST_FLOW_OK)
+        #expect(getString(p.source, "prompt") == expected)
+        p.setState(GST_STATE_NULL)
+    }
+
     // MARK: Caps
 
     @Test func frameRateNobodyCanMake() throws {
@@ -248,6 +373,23 @@ struct BadInputTests {
 
     @Test func formatNobodyCanMake() throws {
         try expectStreamError(caps: "video/x-raw,format=v210", contains: ["I420", "v210"])
+    }
+
+    @Test func interlacedCapsAreExplained() throws {
+        try expectStreamError(caps: "video/x-raw,interlace-mode=interleaved", contains: ["progressive", "interleaved",
+                                                                                      "interlace"])
+    }
+
+    /// A converter after the element takes what it cannot make: the element keeps its native rate and size and the
+    /// converter (videorate, videoscale) makes the rest, though the converter offers its peer's caps first.
+    @Test(arguments: ["videorate ! video/x-raw,framerate=30/1", "videoscale ! video/x-raw,width=9000,height=100",
+                      "videoconvert ! videoscale ! video/x-raw,format=GRAY16_LE,width=40,height=30"])
+    func convertersDownstreamAreUsed(_ chain: String) throws {
+        let line = "happyhorsesrc name=src seed=3 num-buffers=3 \(tinyModelProperty) ! \(chain) ! appsink name=sink sync=false"
+        let p = try TestPipeline(line)
+        let frames = try p.run()
+        #expect(!frames.isEmpty && p.errorText == nil, "\(chain): \(frames.count) frames, \(p.errorText ?? "")")
+        try expectRecovery()
     }
 
     // MARK: Helpers

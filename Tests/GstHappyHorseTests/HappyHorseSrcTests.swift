@@ -320,6 +320,49 @@ struct HappyHorseSrcTests {
         #expect(frames.map(\.checksum) == Array(reference.dropFirst(3)).map(\.checksum))
     }
 
+    /// A reverse seek is refused before anything is flushed: the stream goes on from where it was, whole.
+    @Test func reverseSeekIsRefusedWithoutFlushing() throws {
+        func prerolledThenPlayed(seeking: Bool) throws -> (frames: [Frame], seekTaken: Bool, error: String?) {
+            let p = try TestPipeline(launchLine("seed=11"))
+            p.setState(GST_STATE_PAUSED)
+            #expect(p.waitState() == GST_STATE_CHANGE_SUCCESS)
+            let flags = GstSeekFlags(rawValue: GST_SEEK_FLAG_FLUSH.rawValue)
+            let taken = seeking && gst_element_seek(p.pipeline, -1.0, GST_FORMAT_TIME, flags, GST_SEEK_TYPE_SET, 0,
+                                                    GST_SEEK_TYPE_NONE, -1) != 0
+            return (try p.run(), taken, p.errorText)
+        }
+        let control = try prerolledThenPlayed(seeking: false)
+        let refused = try prerolledThenPlayed(seeking: true)
+        #expect(!refused.seekTaken, "reverse playback must be refused")
+        #expect(refused.frames == control.frames, "the stream went on as if no seek had been asked")
+        #expect(refused.error == nil)
+    }
+
+    /// A seek relative to the end lands that far before the end of the run.
+    @Test func seekRelativeToTheEndLandsBeforeTheEnd() throws {
+        let reference = try TestPipeline(launchLine("seed=11")).run()
+        #expect(reference.count >= 3)
+        let p = try TestPipeline(launchLine("seed=11"))
+        p.setState(GST_STATE_PAUSED)
+        #expect(p.waitState() == GST_STATE_CHANGE_SUCCESS)
+        let flags = GstSeekFlags(rawValue: GST_SEEK_FLAG_FLUSH.rawValue | GST_SEEK_FLAG_ACCURATE.rawValue)
+        #expect(gst_element_seek(p.pipeline, 1.0, GST_FORMAT_TIME, flags, GST_SEEK_TYPE_END,
+                                 -Int(testEngine.time(2)), GST_SEEK_TYPE_NONE, -1) != 0)
+        #expect(p.waitState() == GST_STATE_CHANGE_SUCCESS)
+        let frames = try p.run()
+        #expect(frames.map(\.checksum) == Array(reference.suffix(2)).map(\.checksum), "\(frames.map(\.offset))")
+    }
+
+    /// Clip seeds stay within what last-seed shows: past 2^63-1 they wrap to 0, and the clip made with the wrapped
+    /// seed is the clip that seed=0 makes.
+    @Test func clipSeedsWrapWithinTheSeedRange() throws {
+        let p = try TestPipeline(launchLine("seed=\(Int64.max) num-clips=2"))
+        let frames = try p.run()
+        #expect(getInt64(p.source, "last-seed") == 0)
+        let zero = try TestPipeline(launchLine("seed=0")).run()
+        #expect(Array(frames.suffix(zero.count)).map(\.checksum) == zero.map(\.checksum))
+    }
+
     // MARK: Cancellation
 
     @Test func stateChangeToNullCancelsARunningGeneration() throws {

@@ -19,10 +19,11 @@ import argparse
 import numpy as np
 import torch
 
+from flow.latent_cache import load_latents
+from flow.objective import K, foreground_weight
 from reference.pipeline import encode_prompt, load_model
-from train.cache_latents import load_latents
-from train.dit import K, foreground_weight, neighbour_colour
 from world.captions import caption
+from world.confusable import neighbour_colour
 from world.spec import ClipSpec
 
 from .text_separation import FACTORS as SEPARATION_FACTORS

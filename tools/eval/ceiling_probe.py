@@ -18,11 +18,13 @@ import os
 
 import torch
 
+from reference.decoder_files import saved_decoder
+from reference.latent_encoder import reconstruct
 from world.analyser import Analyser
 from world.scene import render_clip
 from world.spec import ClipSpec
 
-from .evaluate import load_model, reconstruct, truth_of
+from .evaluate import load_model, truth_of
 from .prompts import HELD_OUT, IN_DISTRIBUTION
 
 GROUNDS = (("desert", "dusk"), ("snow", "day"), ("beach", "day"), ("meadow", "day"))
@@ -43,11 +45,10 @@ def main():
     model = load_model(a.model)
     analyser = Analyser(colour_method="palette" if a.palette_colour else "learned")
     if a.decoder:
-        from train.vae import load_decoder
         if not any(os.path.exists(os.path.join(a.decoder, f)) for f in ("config.json", "state.pt")):
             raise SystemExit(f"--decoder {a.decoder}: neither an exported model (config.json) nor a train.vae run "
                              "(state.pt)")
-        model.vae = load_decoder(a.decoder, "")
+        model.vae = saved_decoder(a.decoder)
     if a.eval_prompts:
         return eval_prompts(model, analyser, a.seeds, a.frames)
     for subject in ("horse", "two_horses"):

@@ -9,7 +9,7 @@ the same draws for every model. Columns, on the block-mean colour channels 0..2 
   bg step    mean |x0_hat_t - x0_hat_{t-1}| over background latent pixels: what becomes background flicker
              (the data's own value is printed first; the world's static backgrounds make it small)
   bg |err|   mean |x0_hat - x0| over background pixels
-  fg |err|   the same over subject pixels (train.dit.foreground_weight)
+  fg |err|   the same over subject pixels (flow.objective.foreground_weight)
   fg bias    mean signed x0_hat - x0 over subject pixels (negative: subjects drawn darker than the data)
 The distilled sampler's last step returns x0_hat at its last non-zero sigma, so that row is what a clip shows.
 """
@@ -18,9 +18,10 @@ import argparse
 import numpy as np
 import torch
 
+from flow.latent_cache import load_latents
+from flow.objective import foreground_weight, mixed_noise
+from reference.padded import padded_forward
 from reference.pipeline import load_model
-from train.cache_latents import load_latents
-from train.dit import foreground_weight, mixed_noise, padded_forward
 from world.captions import caption
 from world.spec import ClipSpec
 

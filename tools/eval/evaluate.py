@@ -26,6 +26,7 @@ import time
 import numpy as np
 import torch
 
+from reference.latent_encoder import reconstruct
 from reference.pipeline import generate, load_model, resolved_guidance
 from reference.sampler import sigma_list
 from world.analyser import Analyser
@@ -80,18 +81,6 @@ def ground_truth_measures(an, spec, frames):
 
 def sideways_mover(spec) -> bool:
     return ACTION_CLASS[spec.action] != "still" and spec.direction in ("left", "right")
-
-
-@torch.no_grad()
-def reconstruct(model, frames):
-    """Ground truth through the latent space and the model's decoder (the ceiling of what the DiT can show)."""
-    from train.latent import encode
-    x = torch.from_numpy(frames).permute(3, 0, 1, 2).float().div(127.5).sub(1.0)[None]
-    d = model.vae
-    z = (encode(x) - d.latent_mean.view(1, -1, 1, 1, 1)) / d.latent_std.view(1, -1, 1, 1, 1)
-    y = d(z, first_chunk=True)[0]
-    rgb = torch.clamp(0.5 * y + 0.5, 0.0, 1.0)
-    return torch.floor(rgb * 255.0).to(torch.uint8).permute(1, 2, 3, 0).numpy()
 
 
 def summarise(per: list, scored: list, ceiling: bool = False) -> dict:

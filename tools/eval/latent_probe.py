@@ -1,5 +1,5 @@
-"""What the latent space can show: ground truth pooled the way train/latent.py pools it, drawn back without a
-decoder, and through a model's decoder, scored by the world's analyser (colour, direction, flicker).
+"""What the latent space can show: ground truth pooled the way reference/latent_encoder.py pools it, drawn back
+without a decoder, and through a model's decoder, scored by the world's analyser (colour, direction, flicker).
 
     PYTHONPATH=tools python3 -m eval.latent_probe models/builtin
 
@@ -8,7 +8,7 @@ For every prompt of eval/prompts.py one rendered clip (seed 0, 25 frames) is red
   block8        8x8 sub-block colours per time group (what the latent holds: block mean + detail channels)
   block8-near   the same, drawn back nearest instead of bilinear
   block8-frames 8x8 sub-block colours of every frame (no time pooling)
-  decoder       the latent of train/latent.py through the model's decoder (evaluate --ceiling)
+  decoder       the analytic latent (reference/latent_encoder.py) through the model's decoder (evaluate --ceiling)
 Time groups are the latent's ({0}, {1..4}, {5..8}, ...); a group's colours are shown on each of its frames.
 """
 import argparse
@@ -18,13 +18,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from reference.latent_encoder import reconstruct, time_groups
 from reference.pipeline import load_model
 from world.analyser import Analyser
 from world.scene import render_clip
 
-from train.latent import time_groups
 
-from .evaluate import reconstruct, score, truth_of
+from .evaluate import score, truth_of
 from .prompts import HELD_OUT, IN_DISTRIBUTION
 
 PROBES = {"block16": (16, True, "bilinear"), "block8": (8, True, "bilinear"), "block8-near": (8, True, "nearest"),

@@ -1,6 +1,6 @@
 """PyTorch reference of the daVinci-MagiHuman / HappyHorse single-stream "sandwich" DiT.
 
-Written from ../shared/docs/architecture-magihuman.md (the spec), sections 2.1-2.8 and 4.2, not from the Swift
+Written from docs/spec.md (the spec), sections 2.1-2.8 and 4.2, not from the Swift
 code, so it can catch a mistake there. It is also THE model definition the built-in model is trained with:
 everything is autograd-friendly, fp32, and takes an optional batch dimension.
 

@@ -1,4 +1,4 @@
-"""Reference samplers of spec section 3 (../shared/docs/architecture-magihuman.md), written from the spec.
+"""Reference samplers of spec section 3 (docs/spec.md), written from the spec.
 
 Rectified flow (3.1): x_sigma = (1 - sigma) x0 + sigma eps; the model predicts v = eps - x0, so x0_hat = x - sigma v.
 Samplers are pure functions over a denoise closure

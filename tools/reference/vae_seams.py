@@ -3,7 +3,7 @@ at once, per decode_lookahead, on world clips encoded by a trained VAE.
 
     PYTHONPATH=tools python3 -m reference.vae_seams runs/vae/state.pt [--clips 4] [--latent-frames 11]
     PYTHONPATH=tools python3 -m reference.vae_seams models/builtin     # a model directory: its decoder, with the
-                                                                       # analytic encoder of train/latent.py
+                                                                       # analytic encoder of reference/latent_encoder.py
 
 Prints, per lookahead: mean |chunked - whole| in 8-bit levels over all frames and on both sides of the seams between
 decode windows, and the temporal flicker (mean |frame_t - frame_t-1|) at the seams (next to the whole decode's at
@@ -51,12 +51,12 @@ def main():
     ap.add_argument("--context", type=int, default=1)
     args = ap.parse_args()
     torch.set_grad_enabled(False)
-    from train.common import to_tensor, world_clip
+    from reference.latent_encoder import encode as analytic_encode, to_tensor
+    from world.clips import world_clip
     import os
     if os.path.isdir(args.state):
         import json
         from safetensors.torch import load_file
-        from train.latent import encode as analytic_encode
         with open(os.path.join(args.state, "config.json")) as f:
             cfg = json.load(f)["vae"]
         vae = VideoVAE(cfg)

@@ -1,11 +1,12 @@
-"""Render world clips and store their latents (train/latent.py's analytic encoder) for DiT training.
+"""Render world clips and store their latents (reference/latent_encoder.py's analytic encoder) for DiT training.
 
     PYTHONPATH=tools nice -n 10 python3 -m train.cache_latents --out runs/latents --clips 4000
 
 Clip i = world clip 5e6 + i (train split: held-out combinations never appear), 25 frames -> latent mu
 [16, 7, 16, 16] (unnormalised, float16), in shards of 250 clips (runs/latents/shard_XXXX.pt, with the specs),
 written atomically; an interrupted run resumes at the next missing shard. After the first shard, the
-per-channel latent mean/std (stats.json) is computed from it (the constant channel gets std 1).
+per-channel latent mean/std (stats.json) is computed from it (the constant channel gets std 1). flow/latent_cache.py
+reads the cache back.
 """
 import argparse
 import json
@@ -13,8 +14,10 @@ import os
 
 import torch
 
-from .common import save_atomic, to_tensor, world_clip
-from .latent import encode
+from reference.latent_encoder import encode, to_tensor
+from world.clips import world_clip
+
+from .common import save_atomic
 
 SHARD = 250
 FRAMES = 25
@@ -31,11 +34,6 @@ def write_stats(folder: str, mu: torch.Tensor) -> dict:
     with open(os.path.join(folder, "stats.json"), "w") as f:
         json.dump(stats, f, indent=1)
     return stats
-
-
-def load_stats(folder: str) -> dict:
-    with open(os.path.join(folder, "stats.json")) as f:
-        return json.load(f)
 
 
 @torch.no_grad()
@@ -61,23 +59,6 @@ def main():
         if not os.path.exists(os.path.join(args.out, "stats.json")):
             write_stats(args.out, lat)
         print(f"shard {shard}: {len(lats)} clips", flush=True)
-
-
-def load_latents(folder: str, normalise: bool = True):
-    """(float16 latents [N, C, T, h, w] normalised with stats.json, list of spec dicts) from every shard."""
-    lats, specs = [], []
-    for name in sorted(os.listdir(folder)):
-        if name.startswith("shard_") and name.endswith(".pt"):
-            d = torch.load(os.path.join(folder, name))
-            lats.append(d["latents"])
-            specs += d["specs"]
-    lat = torch.cat(lats)
-    if normalise:
-        st = load_stats(folder)
-        m = torch.tensor(st["latent_mean"]).view(1, -1, 1, 1, 1)
-        s = torch.tensor(st["latent_std"]).view(1, -1, 1, 1, 1)
-        lat = ((lat.float() - m) / s).half()
-    return lat, specs
 
 
 if __name__ == "__main__":

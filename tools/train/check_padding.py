@@ -1,4 +1,4 @@
-"""Check that one padded, masked DiT call (train.dit.padded_forward) equals per-caption calls without padding.
+"""Check that one padded, masked DiT call (reference.padded.padded_forward) equals per-caption calls without padding.
 
     PYTHONPATH=tools python3 -m train.check_padding [models/builtin]
 
@@ -9,7 +9,7 @@ import sys, torch
 
 torch.set_num_threads(1)
 from reference.pipeline import load_model
-from train.dit import padded_forward
+from reference.padded import padded_forward
 m = load_model(sys.argv[1] if len(sys.argv) > 1 else 'models/builtin')
 tok = m.tokenizer
 caps = ["a grey horse gallops left", "", "a bay horse walks to the right in a meadow at night", "snow"]

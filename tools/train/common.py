@@ -1,4 +1,4 @@
-"""Shared training utilities: device choice, atomic resumable state, CSV logging, world batches."""
+"""Shared training utilities: device choice, atomic resumable state, CSV logging, 8-bit frames."""
 import csv
 import json
 import os
@@ -6,9 +6,6 @@ import time
 
 import numpy as np
 import torch
-
-from world.scene import render_clip
-from world.spec import sample_spec
 
 
 def export_config(directory: str) -> dict:
@@ -70,19 +67,6 @@ class Timer:
 
     def elapsed(self) -> float:
         return self.before + time.time() - self.t0
-
-
-def world_clip(seed: int, frames: int, split: str = "train"):
-    """(spec, uint8 frames [F, 256, 256, 3], info) of the world clip number `seed`."""
-    rng = np.random.default_rng(seed)
-    spec = sample_spec(rng, split)
-    fr, info = render_clip(spec, frames, seed=seed)
-    return spec, fr, info, rng
-
-
-def to_tensor(frames: np.ndarray) -> torch.Tensor:
-    """uint8 [F, H, W, 3] -> float [3, F, H, W] in [-1, 1]."""
-    return torch.from_numpy(frames).permute(3, 0, 1, 2).float().div(127.5).sub(1.0)
 
 
 def to_uint8(video: torch.Tensor) -> np.ndarray:

@@ -173,7 +173,7 @@ def main():
     ap.add_argument("--static-hold", type=float, default=None,
                     help="pipeline.static_hold_threshold: the static hold's threshold (normalised latent RMS "
                          "change per latent pixel; 0 or not given = off; with --keep-model: replaced only when given; "
-                         "the built-in model's value and how it was chosen: docs/builtin-model.md)")
+                         "the built-in model's value: docs/builtin-model.md; how it was chosen: docs/archive/builtin-model-history.md)")
     ap.add_argument("--autoguide", default=None, metavar="DIR",
                     help="a weaker export of the same shapes whose DiT and text encoder guide the model at every step "
                          "(pipeline.autoguidance; two DiT passes per step)")

@@ -1,4 +1,5 @@
-"""The built-in model's latent space: an analytic encoder and an analytically initialised decoder.
+"""The built-in model's latent space: an analytic encoder (reference/latent_encoder.py) and an analytically
+initialised decoder.
 
 Why: on this shared 2-core CPU the Turbo-VAED-shaped decoder (reference/vae.py) learns far too slowly from a
 random start (after ~200 steps it still outputs the dataset's mean colour). So the latent is *defined*
@@ -22,16 +23,13 @@ block colours. When the first upsampler is the depth-to-space form (BUILTIN_DECO
 """
 import math
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
+from reference.latent_encoder import CHANNELS, encode
 from reference.vae import ResNet, VideoDecoder, vae_config
 
 K = 1000.0  # scale of the constant channel in the residual streams
 S = 40.0  # scale of colour/detail channels (large next to a fine-tuning step's perturbation)
-CHANNELS = 16
-BLOCK = 16
 
 
 # The built-in decoder's depth: one ResNet in the mid block and none in the up blocks. The constructed decoder is
@@ -49,28 +47,6 @@ def latent_config(mean=None, std=None, overrides: dict | None = None) -> dict:
     cfg["latent_mean"] = [0.0] * CHANNELS if mean is None else [float(v) for v in mean]
     cfg["latent_std"] = [1.0] * CHANNELS if std is None else [float(v) for v in std]
     return cfg
-
-
-def time_groups(video: torch.Tensor) -> torch.Tensor:
-    """video [B, C, 4(T-1)+1, H, W] -> [B, C, T, H, W]: frame 0, then the means of frames {1..4}, {5..8}, ..."""
-    f = video.shape[2]
-    assert (f - 1) % 4 == 0, "frames must be 4(T-1)+1"
-    groups = [video[:, :, :1]] + [video[:, :, 1 + 4 * k:5 + 4 * k].mean(dim=2, keepdim=True)
-                                   for k in range((f - 1) // 4)]
-    return torch.cat(groups, dim=2)
-
-
-def encode(video: torch.Tensor) -> torch.Tensor:
-    """video [B, 3, 4(T-1)+1, H, W] in [-1, 1] -> latent mu [B, 16, T, H/16, W/16] (not normalised)."""
-    b = video.shape[0]
-    g = time_groups(video)  # [B, 3, T, H, W]
-    mean = F.avg_pool3d(g, (1, BLOCK, BLOCK))  # [B, 3, T, h, w]
-    sub = F.avg_pool3d(g, (1, BLOCK // 2, BLOCK // 2))  # [B, 3, T, 2h, 2w]
-    t, hh, ww = mean.shape[2:]
-    sub = sub.reshape(b, 3, t, hh, 2, ww, 2).permute(0, 1, 4, 6, 2, 3, 5)  # [B, 3, dy, dx, T, h, w]
-    detail = (sub - mean[:, :, None, None]).reshape(b, 12, t, hh, ww)
-    const = torch.ones(b, 1, t, hh, ww, dtype=video.dtype, device=video.device)
-    return torch.cat([mean, detail, const], dim=1)
 
 
 def _zero_resnet_branches(module):
@@ -187,9 +163,9 @@ def balance_time_phases(dec: VideoDecoder) -> float:
 
 
 if __name__ == "__main__":
+    from reference.latent_encoder import to_tensor
     from world.scene import render_clip
     from world.spec import ClipSpec
-    from .common import to_tensor
     torch.set_num_threads(2)
     fr, _ = render_clip(ClipSpec("horse", "chestnut", "gallop", "left", "snow", "dusk"), 13, 1)
     x = to_tensor(fr)[None]

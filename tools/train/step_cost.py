@@ -15,7 +15,7 @@ import torch
 
 from reference.dit import DiT, DiTConfig
 
-from .dit import BUILTIN_DIT
+from .builtin import BUILTIN_DIT
 from .grow import grown_config
 
 VARIANTS = {

@@ -22,12 +22,15 @@ import signal
 import numpy as np
 import torch
 
+from flow.latent_cache import load_stats
+from reference.decoder_files import exported_decoder, trained_decoder
+from reference.latent_encoder import encode, to_tensor
 from reference.vae import VideoDecoder
+from world.clips import world_clip
 from world.pngio import downscale, grid, write_png
 
-from .cache_latents import load_stats
-from .common import CsvLog, Timer, pick_device, save_atomic, to_tensor, to_uint8, world_clip
-from .latent import BUILTIN_DECODER, constructed_decoder, encode, latent_config
+from .common import CsvLog, Timer, pick_device, save_atomic, to_uint8
+from .latent import BUILTIN_DECODER, constructed_decoder, latent_config
 from . import fastconv
 
 
@@ -92,18 +95,6 @@ def decoder_overrides(spatial_upsample: str) -> dict | None:
     return dict(BUILTIN_DECODER, spatial_upsample=spatial_upsample.split(","))
 
 
-def exported_decoder(model_dir: str) -> VideoDecoder:
-    """The VAE decoder of an exported model directory, in float32."""
-    import json
-    from safetensors.torch import load_file
-    from reference.vae import vae_config
-    with open(os.path.join(model_dir, "config.json")) as f:
-        cfg = vae_config(json.load(f)["vae"])
-    dec = VideoDecoder(cfg)
-    dec.load_state_dict({k: v.float() for k, v in load_file(os.path.join(model_dir, cfg["weights"])).items()})
-    return dec.eval()
-
-
 def load_decoder(run: str, latents: str, which: str = "ema") -> VideoDecoder:
     """The fine-tuned decoder of `run` if it exists (in the architecture it was trained with), the decoder of an
     exported model directory when `run` is one (it holds config.json, e.g. models/builtin: the shipped decoder,
@@ -113,10 +104,7 @@ def load_decoder(run: str, latents: str, which: str = "ema") -> VideoDecoder:
     path = os.path.join(run, "state.pt") if run else ""
     if not (path and os.path.exists(path)):
         return new_decoder(latents).eval()
-    st = torch.load(path, map_location="cpu")
-    dec = VideoDecoder(st["cfg"])
-    dec.load_state_dict(st[which])
-    return dec.eval()
+    return trained_decoder(path, which)
 
 
 def train(args):

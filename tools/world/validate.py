@@ -26,7 +26,7 @@ def main(n=200, frames=13, camera=None, verbose=False, robust_rows=True, decoder
     if decoder:  # imported here: the plain validation needs numpy only
         import torch
 
-        from eval.evaluate import reconstruct
+        from reference.latent_encoder import reconstruct
         from reference.pipeline import load_model
         torch.set_num_threads(1)
         model = load_model(decoder)

@@ -1,7 +1,8 @@
 /* happyhorse_cabi.h — the narrow C ABI between the GStreamer shim (C, CShim/) and the Swift engine.
  *
- * Implemented in Swift by Sources/HappyHorseCABI (the only @_cdecl functions of the package). The prototypes
- * below are hand-written and NOT type-checked against the Swift side: change both together.
+ * Implemented in Swift by Sources/HappyHorseCABI (the only @_cdecl functions of the package), which imports this
+ * header (target CHappyHorseABI), so both sides share its structs; the function prototypes themselves are not
+ * type-checked against the @_cdecl signatures: change both together.
  *
  * Rules
  *  - Handles are opaque pointers (Swift objects retained with Unmanaged). Every *_new / *_load / *_start
@@ -11,6 +12,10 @@
  *  - Functions returning hh_status set *out_error (when out_error is not NULL) on failure only.
  *  - Threads: an engine may be used from one thread at a time (the shim uses it from start()/stop() and the
  *    streaming thread, never concurrently). hh_cancel_* may be called from any thread at any time.
+ *
+ * Settings: an hh_settings filled by hh_settings_init() (the "model's default" sentinels), then changed field by
+ * field (llama.cpp's *_default_params idiom). The engine alone resolves the sentinels: hh_engine_resolve() hands
+ * back what a request runs with, for messages and tags.
  *
  * Life cycle used by the element:
  *    start():  hh_engine_load()                      (READY→PAUSED; posts "loading" progress around it)
@@ -41,8 +46,29 @@ typedef enum {
   HH_ERROR_SETTINGS = 3,     /* malformed model directory/config/weights, or a bad request value */
   HH_ERROR_RUNTIME = 4,      /* anything else that went wrong while loading or generating */
   HH_ERROR_CANCELLED = 5,    /* the hh_cancel flag was triggered */
-  HH_ERROR_NO_MEMORY = 6     /* not enough memory for the model or the clip */
+  HH_ERROR_NO_MEMORY = 6,    /* not enough memory for the model or the clip */
+  HH_ERROR_NOT_A_MODEL_DIRECTORY = 7  /* the path is not a model directory (missing, not a directory, no config.json);
+                                         the message says what a model directory holds */
 } hh_status;
+
+/* What a generation asks for, clip or live. Strings are borrowed for the call that receives the struct. */
+typedef struct {
+  const char *prompt;
+  const char *negative_prompt;
+  uint64_t seed;
+  int32_t num_inference_steps;  /* 0 = the model's default */
+  double guidance_scale;        /* 0 = the model's default; (0, 1] = none; > 1 = classifier-free guidance */
+  double static_hold;           /* < 0 = the model's default; 0 = off; up to 100 */
+  double autoguidance_scale;    /* < 0 = the model's default; <= 1 = off; > 1 = that scale, up to 100 */
+} hh_settings;
+
+/* What a generation runs with: every "model's default" resolved (by hh_engine_resolve). */
+typedef struct {
+  int32_t num_inference_steps;
+  double guidance_scale;        /* 1 = no guidance */
+  double static_hold;           /* 0 = off */
+  double autoguidance_scale;    /* 1 = off (also for a model without a guide) */
+} hh_resolved_settings;
 
 /* Stages reported through hh_progress_fn, in the order they happen (GenerationStage in the engine). */
 typedef enum {
@@ -84,20 +110,11 @@ void hh_engine_get_format (const hh_engine *engine, int32_t *width, int32_t *hei
 /* Name of the loaded model (config.json "name"); free with hh_string_free. */
 char *hh_engine_model_name (const hh_engine *engine);
 
-/* The model's default number of denoising steps (used when a request asks for 0). */
-int32_t hh_engine_default_steps (const hh_engine *engine);
+/* Fills *settings with the defaults: empty prompts, seed 0, and "the model's default" for every value. */
+void hh_settings_init (hh_settings *settings);
 
-/* The model's default guidance scale (config.json pipeline.guidance_scale, 1.0 when absent): what a request with
- * guidance_scale 0 runs with. */
-float hh_engine_default_guidance_scale (const hh_engine *engine);
-
-/* The model's static hold threshold (config.json pipeline.static_hold_threshold, 0 when absent): what a request
- * with static_hold -1 runs with. */
-double hh_engine_default_static_hold (const hh_engine *engine);
-
-/* The model's autoguidance scale (config.json pipeline.autoguidance.scale; 1.0 = none, also for a model without a
- * guide): what a request with autoguidance_scale -1 runs with. */
-float hh_engine_default_autoguidance_scale (const hh_engine *engine);
+/* What `settings` runs with on this engine (the model's defaults filled in; values out of use reported as off). */
+void hh_engine_resolve (const hh_engine *engine, const hh_settings *settings, hh_resolved_settings *out);
 
 /* Number of frames a clip of duration_seconds produces (the model's frame-count rules). */
 int64_t hh_engine_frame_count (const hh_engine *engine, double duration_seconds);
@@ -108,17 +125,10 @@ void hh_cancel_reset (hh_cancel *cancel);
 int32_t hh_cancel_is_triggered (hh_cancel *cancel);
 void hh_cancel_free (hh_cancel *cancel);
 
-/* Starts generating one clip. Nothing heavy happens here: the work is done by hh_generation_next_frame().
- *  num_inference_steps: 0 = model default.  guidance_scale: 0 = model default (passed on as is, resolved by the
- *  engine), (0, 1] = no classifier-free guidance, > 1 = CFG at that scale.
- *  static_hold: threshold of the static hold over sampled latents; -1 = model default
- *  (config.json pipeline.static_hold_threshold), 0 = off, up to 100.
- *  autoguidance_scale: -1 = model default (config.json pipeline.autoguidance.scale; none without a guide),
- *  up to 1 = off (one DiT pass per step), > 1 = that scale, up to 100.
- *  cancel: must outlive the generation.  progress/user_data: optional, must outlive the generation. */
-hh_status hh_generation_start (hh_engine *engine, const char *prompt, const char *negative_prompt,
-    uint64_t seed, int32_t num_inference_steps, float guidance_scale, double static_hold, float autoguidance_scale,
-    double duration_seconds,
+/* Starts generating one clip of `settings` (see hh_settings). Nothing heavy happens here: the work is done by
+ * hh_generation_next_frame().  cancel: must outlive the generation.  progress/user_data: optional, must outlive the
+ * generation. */
+hh_status hh_generation_start (hh_engine *engine, const hh_settings *settings, double duration_seconds,
     hh_cancel *cancel, hh_progress_fn progress, void *user_data, hh_generation **out_generation,
     char **out_error);
 
@@ -146,9 +156,8 @@ typedef struct hh_live hh_live;
 /* Starts an endless generation (nothing heavy: the prompt is encoded by the first hh_live_next_frame()).
  * revision: caller's tag of these settings, reported with every frame. HH_ERROR_SETTINGS if the engine has no
  * live mode. */
-hh_status hh_live_start (hh_engine *engine, const char *prompt, const char *negative_prompt, uint64_t seed,
-    int32_t num_inference_steps, float guidance_scale, double static_hold, float autoguidance_scale, int64_t revision,
-    hh_cancel *cancel, hh_live **out_live, char **out_error);
+hh_status hh_live_start (hh_engine *engine, const hh_settings *settings, int64_t revision, hh_cancel *cancel,
+    hh_live **out_live, char **out_error);
 
 /* Frames per chunk in steady state (the first chunk may hand out fewer). */
 int32_t hh_live_frames_per_chunk (const hh_live *live);
@@ -156,9 +165,8 @@ int32_t hh_live_frames_per_chunk (const hh_live *live);
 /* Frames ready without computing; 0 means the next hh_live_next_frame() computes a chunk (a chunk boundary). */
 int32_t hh_live_pending_frames (const hh_live *live);
 
-/* Settings for the next chunk and later ones (steps 0, guidance_scale 0 and static_hold -1 = the model's default). */
-void hh_live_update (hh_live *live, const char *prompt, const char *negative_prompt, int32_t num_inference_steps,
-    float guidance_scale, double static_hold, float autoguidance_scale, int64_t revision);
+/* Settings for the next chunk and later ones (settings->seed is not used: see hh_live_reseed). */
+void hh_live_update (hh_live *live, const hh_settings *settings, int64_t revision);
 
 /* Noise of the next chunk and later ones from a fresh generator seeded with seed (the latent continuation is kept).
  * Call it at a chunk boundary, like hh_live_update, so that the change lines up with a settings revision.
