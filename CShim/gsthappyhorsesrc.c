@@ -599,6 +599,16 @@ gst_happy_horse_src_send_event (GstElement * element, GstEvent * event)
   return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 }
 
+static GstStateChangeReturn
+gst_happy_horse_src_change_state (GstElement * element, GstStateChange transition)
+{
+  GstHappyHorseSrc *self = GST_HAPPY_HORSE_SRC (element);
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING && running_live (self))
+    hh_live_producer_resumed (self->live);
+  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+}
+
 /* ------------------------------------------------------------------------------------------------------- */
 /* The text_sink request pad (happyhorse-prompt-timeline.c)                                                  */
 
@@ -661,6 +671,7 @@ install_vfuncs (GstElementClass * element_class, GstBaseSrcClass * basesrc_class
   basesrc_class->get_times = GST_DEBUG_FUNCPTR (gst_happy_horse_src_get_times);
   basesrc_class->event = GST_DEBUG_FUNCPTR (gst_happy_horse_src_event);
   element_class->send_event = GST_DEBUG_FUNCPTR (gst_happy_horse_src_send_event);
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_happy_horse_src_change_state);
   element_class->request_new_pad = GST_DEBUG_FUNCPTR (gst_happy_horse_src_request_new_pad);
   element_class->release_pad = GST_DEBUG_FUNCPTR (gst_happy_horse_src_release_pad);
   pushsrc_class->fill = GST_DEBUG_FUNCPTR (gst_happy_horse_src_fill);

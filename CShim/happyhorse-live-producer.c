@@ -503,6 +503,20 @@ hh_live_producer_unlock_stop (HhLiveProducer * live)
   g_mutex_unlock (&live->lock);
 }
 
+/* PAUSED→PLAYING: basesrc restarts its timestamp correction at the next buffer (it measures the running time then
+ * against that buffer's PTS and adds the difference to every later PTS). Anchoring that buffer at the running time
+ * makes the correction nil, so the PTS stay ours and QoS judges what the sink sees; without it a pause left the
+ * correction and our lateness apart for good (steps at 1, a resync every chunk). Not a discontinuity: the running
+ * time went on across the pause. */
+void
+hh_live_producer_resumed (HhLiveProducer * live)
+{
+  g_mutex_lock (&live->lock);
+  live->anchor_rt = GST_CLOCK_TIME_NONE;
+  live->qos_late_hint = 0;
+  g_mutex_unlock (&live->lock);
+}
+
 /* After a flush the running time may restart: anchor again at the next frame. */
 void
 hh_live_producer_flushed (HhLiveProducer * live)

@@ -22,6 +22,8 @@ void hh_live_producer_stop (HhLiveProducer * live);
 /* unlock(): wakes a waiting next() with FLUSHING; the worker keeps its place. */
 void hh_live_producer_unlock (HhLiveProducer * live);
 void hh_live_producer_unlock_stop (HhLiveProducer * live);
+/* PAUSED→PLAYING: anchor again at the next frame, as basesrc restarts its timestamp correction there. */
+void hh_live_producer_resumed (HhLiveProducer * live);
 /* After a flush the running time may restart: anchor again at the next frame. */
 void hh_live_producer_flushed (HhLiveProducer * live);
 /* Chunk computing time (measured) + the latency budget. */

@@ -311,6 +311,27 @@ import Testing
         }
     }
 
+    /// A pause costs nothing: after PAUSED→PLAYING the stream re-anchors once (basesrc restarts its timestamp
+    /// correction there) and goes on with increasing PTS, every chunk at the configured steps, no QoS action. The
+    /// clock runs on during each pause (as in a pipeline whose running time includes the pause); before the re-anchor
+    /// every frame after it counted as that much late: steps fell to 1 and the timeline resynced every chunk.
+    @Test func pauseCostsNoStepsAndNoResync() throws {
+        let h = try LiveHarness()
+        let before = try h.pull(30)
+        for _ in 0..<3 {
+            #expect(gst_element_set_state(h.element, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE)
+            gst_test_clock_advance_time(h.clock, GstClockTimeDiff(2 * second))
+            #expect(gst_element_set_state(h.element, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE)
+            _ = try h.pull(10)
+        }
+        let after = try h.pull(30)
+        #expect(h.messages("happyhorsesrc-qos").isEmpty, "no QoS action after a pause")
+        let steps = h.messages("happyhorsesrc-chunk").map { Self.int($0, "steps") }
+        #expect(Set(steps).count == 1, "every chunk at the configured steps: \(steps)")
+        let pts = (before + after).map(\.pts)
+        #expect(zip(pts, pts.dropFirst()).allSatisfy { $1 > $0 }, "\(pts)")
+    }
+
     @Test func keepsFlowingAfterAFlushAndAcrossPause() throws {
         let h = try LiveHarness()
         h.play()
