@@ -30,8 +30,7 @@ public func hh_live_start(_ enginePointer: UnsafeMutableRawPointer, _ settings: 
     let token = Unmanaged<CancellationToken>.fromOpaque(cancel).takeUnretainedValue()
     let requested = GenerationSettings(settings.pointee)
     do {
-        let stream = try continuous.startContinuousGeneration(ContinuousSettings(settings: requested, revision: revision),
-                                                              seed: requested.seed, cancellation: token)
+        let stream = try continuous.startContinuousGeneration(requested, revision: revision, cancellation: token)
         outLive?.pointee = Unmanaged.passRetained(LiveHandle(stream, format: e.nativeFormat)).toOpaque()
         return HHStatus.ok.rawValue
     } catch {
@@ -51,7 +50,7 @@ public func hh_live_pending_frames(_ p: UnsafeRawPointer) -> Int32 {
 
 @_cdecl("hh_live_update")
 public func hh_live_update(_ p: UnsafeMutableRawPointer, _ settings: UnsafePointer<hh_settings>, _ revision: Int64) {
-    live(p).stream.update(ContinuousSettings(settings: GenerationSettings(settings.pointee), revision: revision))
+    live(p).stream.update(GenerationSettings(settings.pointee), revision: revision)
 }
 
 @_cdecl("hh_live_reseed")

@@ -5,16 +5,17 @@ import HappyHorse
 /// force when the chunk starts (frame bytes = `PatternEngine.pixel` of that chunk's prompt and seed), `steps` ×
 /// `stepDelay` of (cancellable) work per chunk.
 extension PatternEngine: ContinuousTextToVideoEngine {
-    func startContinuousGeneration(_ settings: ContinuousSettings, seed: UInt64,
+    func startContinuousGeneration(_ settings: GenerationSettings, revision: Int64,
                                    cancellation: CancellationToken) throws -> any ContinuousVideoStream {
-        PatternContinuousStream(settings: settings, seed: seed, defaultSteps: defaultInferenceSteps, format: nativeFormat,
-                                cancellation: cancellation, stepDelay: PatternEngine.stepDelay)
+        PatternContinuousStream(settings: settings, revision: revision, defaultSteps: defaultInferenceSteps,
+                                format: nativeFormat, cancellation: cancellation, stepDelay: PatternEngine.stepDelay)
     }
 }
 
 final class PatternContinuousStream: ReseedableContinuousVideoStream {
-    private var settings: ContinuousSettings
-    private var next: ContinuousSettings?
+    private var settings: GenerationSettings
+    private var revision: Int64
+    private var next: (settings: GenerationSettings, revision: Int64)?
     private var seed: UInt64
     private let defaultSteps: Int
     private let format: NativeVideoFormat
@@ -25,10 +26,11 @@ final class PatternContinuousStream: ReseedableContinuousVideoStream {
     private var chunk = -1
     private var chunkSteps = 0
 
-    init(settings: ContinuousSettings, seed: UInt64, defaultSteps: Int, format: NativeVideoFormat,
+    init(settings: GenerationSettings, revision: Int64, defaultSteps: Int, format: NativeVideoFormat,
          cancellation: CancellationToken, stepDelay: TimeInterval) {
         self.settings = settings
-        self.seed = seed
+        self.revision = revision
+        self.seed = settings.seed
         self.defaultSteps = defaultSteps
         self.format = format
         self.cancellation = cancellation
@@ -37,14 +39,14 @@ final class PatternContinuousStream: ReseedableContinuousVideoStream {
 
     var framesPerChunk: Int { PatternEngine.chunkFrames }
     var pendingFrames: Int { pending.count }
-    func update(_ settings: ContinuousSettings) { next = settings }
+    func update(_ settings: GenerationSettings, revision: Int64) { next = (settings, revision) }
     func reseed(_ seed: UInt64) { self.seed = seed }  // frames are made when their chunk is computed
 
     func nextFrame() throws -> ContinuousFrame {
         var seconds = 0.0
         if pending.isEmpty {
             let start = Date()
-            if let next { settings = next; self.next = nil }
+            if let next { (settings, revision) = next; self.next = nil }
             chunkSteps = settings.numInferenceSteps > 0 ? settings.numInferenceSteps : defaultSteps
             for _ in 0..<chunkSteps {
                 try cancellation.check()
@@ -64,7 +66,7 @@ final class PatternContinuousStream: ReseedableContinuousVideoStream {
         }
         let frame = pending.removeFirst()
         index += 1
-        return ContinuousFrame(frame: frame, chunk: chunk, revision: settings.revision, steps: chunkSteps,
+        return ContinuousFrame(frame: frame, chunk: chunk, revision: revision, steps: chunkSteps,
                                chunkSeconds: seconds)
     }
 

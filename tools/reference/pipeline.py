@@ -226,7 +226,7 @@ def sigma_schedule(pipe: dict, steps: int) -> list:
 
 def resolved_guidance(pipe: dict, requested: float | None) -> float:
     """None or 0: the model's default (pipeline.guidance_scale, 1.0 = none when absent); else `requested`
-    (the engine's PipelineConfiguration.resolvedGuidanceScale)."""
+    (the engine's TextToVideoEngine.resolve)."""
     return requested if requested else pipe.get("guidance_scale", 1.0)
 
 

@@ -8,6 +8,8 @@ func decodeConfigSection<T: Decodable>(_ type: T.Type, from json: Data, section:
     } catch let error as DecodingError {
         let path = error.fieldPath
         throw HappyHorseError.invalidConfig(field: path.isEmpty ? section : section + "." + path, reason: error.reason)
+    } catch let error as HappyHorseError {
+        throw error  // a field refused by name while decoding
     } catch {
         throw HappyHorseError.invalidConfig(field: section, reason: "\(error)")
     }

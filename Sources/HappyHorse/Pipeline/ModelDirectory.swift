@@ -16,10 +16,6 @@ public struct ModelDirectory: Sendable {
     public let textEncoder: TextEncoderConfiguration
     public let vae: VideoDecoderConfiguration
     public let pipeline: PipelineConfiguration
-    /// `pipeline.supports_cfg` (default true): whether guidance > 1 may run classifier-free guidance.
-    public let supportsCFG: Bool
-    /// `pipeline.decode_lookahead` (default 1, 0...8): latent frames of right context each decoded frame waits for.
-    public let decodeLookahead: Int
 
     /// Reads and validates `<url>/config.json` (the files it names are opened by the loaders).
     public init(url: URL) throws {
@@ -57,14 +53,6 @@ public struct ModelDirectory: Sendable {
         } catch let error as HappyHorseError {
             throw HappyHorseError.context(configURL.path, error)
         }
-        let pipelineSection = root["pipeline"] as? [String: Any]
-        supportsCFG = (pipelineSection?["supports_cfg"] as? Bool) ?? true
-        let lookahead = pipelineSection?["decode_lookahead"] ?? 1
-        guard let lookaheadValue = (lookahead as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }), (0...8).contains(lookaheadValue) else {
-            throw HappyHorseError.context(configURL.path, .invalidConfig(field: "pipeline.decode_lookahead",
-                                                                         reason: "must be an integer in 0...8, got \(lookahead)"))
-        }
-        decodeLookahead = lookaheadValue
         name = root["name"] as? String ?? url.lastPathComponent
         try checkConsistency()
     }
@@ -85,6 +73,12 @@ public struct ModelDirectory: Sendable {
                   "\(pipeline.width) is not a multiple of \(cell * dit.patchSize[2]) (VAE ×\(cell) × DiT patch)")
         try check(pipeline.height % (cell * dit.patchSize[1]) == 0, "pipeline.height",
                   "\(pipeline.height) is not a multiple of \(cell * dit.patchSize[1]) (VAE ×\(cell) × DiT patch)")
+    }
+
+    /// How the model's generations cut latent frames into chunks (`pipeline` chunk sizes, the VAE's time factor).
+    public var chunkLayout: ChunkLayout {
+        ChunkLayout(chunkLatentFrames: pipeline.chunkLatentFrames, contextLatentFrames: pipeline.contextLatentFrames,
+                    temporalFactor: vae.temporalFactor)
     }
 
     /// A file named by the config, relative to the directory.

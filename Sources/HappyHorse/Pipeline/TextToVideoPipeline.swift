@@ -2,7 +2,7 @@ import Foundation
 
 // The engine the element calls: a loaded model directory (tokenizer, text encoder, DiT, video decoder) that turns a
 // GenerationRequest into a stream of RGB frames, chunk by chunk. The procedure is tools/reference/pipeline.py's
-// (see ClipPlan for the frame and chunk rules, ChunkedGeneration for one generation).
+// (see ClipPlan for the frame and chunk rules, ChunkLoop for the chunks, ClipGenerationStream for one clip).
 
 public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     public let directory: ModelDirectory
@@ -67,7 +67,8 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
 
     public var defaultGuidanceScale: Float { directory.pipeline.guidanceScale }
     public var defaultStaticHoldThreshold: Double { directory.pipeline.staticHoldThreshold }
-    public var defaultAutoguidanceScale: Float { resolvedAutoguidanceScale(-1) }
+    /// The model's `pipeline.autoguidance.scale` when its guide is loaded (scale > 1), else 1.
+    public var defaultAutoguidanceScale: Float { guide == nil ? 1 : directory.pipeline.activeAutoguidance?.scale ?? 1 }
 
     /// max(1, round(duration · fps)): the stream returns exactly this many frames (ClipPlan).
     public func frameCount(durationSeconds: Double) -> Int {
@@ -77,42 +78,6 @@ public final class TextToVideoPipeline: TextToVideoEngine, @unchecked Sendable {
     /// Encodes the prompt (and, with CFG, the negative prompt) now; the chunks are computed by `nextFrame()`.
     public func startGeneration(_ request: GenerationRequest, cancellation: CancellationToken,
                                 progress: @escaping @Sendable (GenerationProgress) -> Void) throws -> any VideoGenerationStream {
-        try ChunkedGeneration(pipeline: self, request: request.validated(), cancellation: cancellation, progress: progress)
-    }
-
-    // MARK: prompt
-
-    /// Most tokens the text encoder sees: 8 × max_tokens (1024 for max_tokens 128).
-    public var encodedTokenLimit: Int { 8 * directory.textEncoder.maxTokens }
-
-    /// The autoguidance scale a request runs with: its own when ≥ 0, else the model's; 1 (off) without a loaded guide.
-    public func resolvedAutoguidanceScale(_ requested: Float) -> Float {
-        guard guide != nil, let a = directory.pipeline.autoguidance else { return 1 }
-        return requested >= 0 ? requested : a.scale
-    }
-
-    /// The prompt through the autoguidance guide's text encoder ([L, text_in]), or nil without a guide.
-    public func encodeGuidePrompt(_ text: String) throws -> Tensor? {
-        guard let guide else { return nil }
-        return try encodePrompt(text, encoder: guide.textEncoder).embedding
-    }
-
-    /// [L, text_in] rows for the DiT (the known words, trimmed to `max_tokens`; L may be 0) and the unknown words.
-    /// `encoder` (default the model's) turns the tokenizer's ids into rows: the guide's for autoguidance.
-    public func encodePrompt(_ text: String, encoder: TextEncoder? = nil) throws -> (embedding: Tensor, unknown: [String]) {
-        var (ids, unknown) = tokenizer.encode(text)
-        // The encoder attends over every token (O(L²), not cancellable), so an enormous prompt would stall the
-        // streaming thread for minutes: encode at most `encodedTokenLimit` tokens. Prompts up to that length give
-        // exactly the reference's result (it encodes all tokens, then keeps max_tokens rows).
-        let limit = encodedTokenLimit
-        if ids.count > limit {
-            log("happyhorse: prompt has \(ids.count) known words; only the first \(limit) are encoded "
-                + "(the model uses \(directory.textEncoder.maxTokens))")
-            ids.removeSubrange(limit...)
-        }
-        if unknown.count > 64 { unknown = Array(unknown.prefix(64)) + ["… (\(unknown.count - 64) more)"] }
-        let hidden = try (encoder ?? textEncoder)(ids)  // [L, H]
-        let rows = min(hidden.shape[0], directory.textEncoder.maxTokens)
-        return (rows == hidden.shape[0] ? hidden : hidden.rows(0..<rows), unknown)  // [min(L, max_tokens), H]
+        try ClipGenerationStream(pipeline: self, request: request.validated(), cancellation: cancellation, progress: progress)
     }
 }

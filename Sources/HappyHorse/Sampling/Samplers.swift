@@ -8,19 +8,6 @@
 // denoise call and after the last step.
 // Video and audio are updated jointly with the same σ (3.1). Twin: tools/reference/sampler.py.
 
-/// Video [C, T, h, w] and audio [A, audio_in] latents (or velocities / noise of the same shapes).
-public struct Latents: Sendable, Equatable {
-    public var video: Tensor
-    public var audio: Tensor
-    public init(video: Tensor, audio: Tensor) {
-        self.video = video
-        self.audio = audio
-    }
-}
-
-/// Predicts the velocity of `latents` at step `step` (σ = `sigma`). Throwing (e.g. `.cancelled`) stops the sampler.
-public typealias DenoiseFunction = (_ latents: Latents, _ step: Int, _ sigma: Double) throws -> Latents
-
 public enum Samplers {
     /// Spec 3.2 re-noising sampler. `stepNoise(i)` supplies ε_i (same shapes as the latents); it is called once per
     /// step whose next sigma is > 0, in step order. `onStep(i, x)` sees the state after step i (before conditioning).

@@ -31,7 +31,7 @@ final class PatternEngine: TextToVideoEngine, @unchecked Sendable {
         guard request.durationSeconds > 0 else {
             throw HappyHorseError.invalidArgument(name: "duration", reason: "must be > 0")
         }
-        let steps = request.numInferenceSteps > 0 ? request.numInferenceSteps : defaultInferenceSteps
+        let steps = request.settings.numInferenceSteps > 0 ? request.settings.numInferenceSteps : defaultInferenceSteps
         return PatternStream(request: request, steps: steps, totalFrames: frameCount(durationSeconds: request.durationSeconds),
                              format: nativeFormat, cancellation: cancellation, progress: progress,
                              stepDelay: PatternEngine.stepDelay)
@@ -76,7 +76,7 @@ final class PatternStream: VideoGenerationStream {
         self.cancellation = cancellation
         self.progress = progress
         self.stepDelay = stepDelay
-        self.promptHash = PatternEngine.hash(request.prompt)
+        self.promptHash = PatternEngine.hash(request.settings.prompt)
     }
 
     private var chunkCount: Int { (totalFrames + PatternEngine.chunkFrames - 1) / PatternEngine.chunkFrames }
@@ -117,7 +117,7 @@ final class PatternStream: VideoGenerationStream {
         for y in 0..<h {
             for x in 0..<w {
                 for c in 0..<3 {
-                    rgb[(y * w + x) * 3 + c] = PatternEngine.pixel(promptHash: promptHash, seed: request.seed,
+                    rgb[(y * w + x) * 3 + c] = PatternEngine.pixel(promptHash: promptHash, seed: request.settings.seed,
                                                                    index: next, x: x, y: y, channel: c)
                 }
             }

@@ -6,8 +6,8 @@ import XCTest
 /// from the first chunk, 12 from each later one).
 final class ContinuousGenerationStreamSeedTests: XCTestCase {
     func start(_ pipeline: TextToVideoPipeline, seed: UInt64) throws -> any ReseedableContinuousVideoStream {
-        let stream = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "a bay horse walks right"),
-                                                            seed: seed, cancellation: CancellationToken())
+        let stream = try pipeline.startContinuousGeneration(GenerationSettings(prompt: "a bay horse walks right", seed: seed),
+                                                            revision: 0, cancellation: CancellationToken())
         return try XCTUnwrap(stream as? any ReseedableContinuousVideoStream, "the real stream can be reseeded")
     }
 

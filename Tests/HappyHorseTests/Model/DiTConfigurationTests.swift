@@ -79,9 +79,6 @@ final class DiTConfigurationTests: XCTestCase {
         XCTAssertEqual(p.guidanceScale, 1)  // absent: no guidance
         let guided = try PipelineConfiguration.decode(json: Data("{\"guidance_scale\": 3}".utf8))
         XCTAssertEqual(guided.guidanceScale, 3)
-        XCTAssertEqual(guided.resolvedGuidanceScale(0), 3)
-        XCTAssertEqual(guided.resolvedGuidanceScale(0.5), 0.5)
-        XCTAssertEqual(guided.resolvedGuidanceScale(7), 7)
         for bad in ["-1", "\"NaN\"", "101", "1e39"] {
             let error = IOTestSupport.thrownError { _ = try PipelineConfiguration.decode(json: Data("{\"guidance_scale\": \(bad)}".utf8)) }
             guard case let .invalidConfig(field, _)? = error else { return XCTFail("\(bad): \(String(describing: error))") }

@@ -17,13 +17,13 @@ final class ContinuousGenerationStreamTests: XCTestCase {
     /// of a long clip, byte for byte (same noise draws, same continuation, same decode with right context).
     func testMatchesALongClipByteForByte() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
-        let settings = ContinuousSettings(prompt: "a bay horse walks right")
-        let live = try pipeline.startContinuousGeneration(settings, seed: 9, cancellation: CancellationToken())
+        let settings = GenerationSettings(prompt: "a bay horse walks right", seed: 9)
+        let live = try pipeline.startContinuousGeneration(settings, revision: 0, cancellation: CancellationToken())
         XCTAssertEqual(live.framesPerChunk, 12)
         XCTAssertEqual(live.pendingFrames, 0)
         let got = try frames(live, 33)  // chunks 0, 1, 2: 9 + 12 + 12 frames
         let clip = try PipelineTestSupport.frames(pipeline.startGeneration(
-            GenerationRequest(prompt: settings.prompt, seed: 9, durationSeconds: 2.0), cancellation: CancellationToken(),
+            GenerationRequest(settings: settings, durationSeconds: 2.0), cancellation: CancellationToken(),
             progress: { _ in }))
         XCTAssertEqual(got.map(\.frame.index), Array(0..<33))
         for n in 0..<33 { XCTAssertEqual(got[n].frame.rgb, clip[n].rgb, "frame \(n)") }
@@ -38,11 +38,11 @@ final class ContinuousGenerationStreamTests: XCTestCase {
     /// (the first frame after the change is close to the one the old prompt would give; later ones drift apart).
     func testPromptAndStepsChangeAtTheNextChunk() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
-        let a = ContinuousSettings(prompt: "a bay horse walks right", revision: 1)
-        let reference = try frames(pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken()), 21)
-        let live = try pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken())
+        let a = GenerationSettings(prompt: "a bay horse walks right", seed: 4)
+        let reference = try frames(pipeline.startContinuousGeneration(a, revision: 1, cancellation: CancellationToken()), 21)
+        let live = try pipeline.startContinuousGeneration(a, revision: 1, cancellation: CancellationToken())
         var got = try frames(live, 5)
-        live.update(ContinuousSettings(prompt: "a grey horse", numInferenceSteps: 2, revision: 2))
+        live.update(GenerationSettings(prompt: "a grey horse", seed: 4, numInferenceSteps: 2), revision: 2)
         got += try frames(live, 16)
         for n in 0..<9 {
             XCTAssertEqual(got[n].frame.rgb, reference[n].frame.rgb, "frame \(n) (chunk 0) must not change")
@@ -62,15 +62,15 @@ final class ContinuousGenerationStreamTests: XCTestCase {
     func testStaticHoldChangesAtTheNextChunk() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
         XCTAssertEqual(pipeline.directory.pipeline.staticHoldThreshold, 0)
-        let a = ContinuousSettings(prompt: "a bay horse walks right", revision: 1)
-        let reference = try frames(pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken()), 21)
-        let live = try pipeline.startContinuousGeneration(a, seed: 4, cancellation: CancellationToken())
+        let a = GenerationSettings(prompt: "a bay horse walks right", seed: 4)
+        let reference = try frames(pipeline.startContinuousGeneration(a, revision: 1, cancellation: CancellationToken()), 21)
+        let live = try pipeline.startContinuousGeneration(a, revision: 1, cancellation: CancellationToken())
         var got = try frames(live, 5)
-        live.update(ContinuousSettings(prompt: a.prompt, revision: 2, staticHoldThreshold: 50))
+        live.update(GenerationSettings(prompt: a.prompt, seed: 4, staticHoldThreshold: 50), revision: 2)
         got += try frames(live, 16)
         for n in 0..<9 { XCTAssertEqual(got[n].frame.rgb, reference[n].frame.rgb, "frame \(n) (chunk 0) must not change") }
         XCTAssertNotEqual(got[20].frame.rgb, reference[20].frame.rgb, "a hold of 50 keeps chunk 1 at its context frame")
-        live.update(ContinuousSettings(prompt: a.prompt, revision: 3, staticHoldThreshold: .nan))
+        live.update(GenerationSettings(prompt: a.prompt, seed: 4, staticHoldThreshold: .nan), revision: 3)
         XCTAssertEqual(live.pendingFrames, 0)  // chunk 1 handed out: the next frame starts chunk 2
         XCTAssertThrowsError(try live.nextFrame()) { error in
             guard case let .invalidArgument(name, _)? = error as? HappyHorseError else { return XCTFail("\(error)") }
@@ -85,10 +85,11 @@ final class ContinuousGenerationStreamTests: XCTestCase {
         let pipeline = try load(dir)
         func run(_ next: Float) throws -> [[UInt8]] {
             let live = try pipeline.startContinuousGeneration(
-                ContinuousSettings(prompt: "grey horse", negativePrompt: "bay horse", guidanceScale: 1, revision: 1),
-                seed: 3, cancellation: CancellationToken())
+                GenerationSettings(prompt: "grey horse", negativePrompt: "bay horse", seed: 3, guidanceScale: 1),
+                revision: 1, cancellation: CancellationToken())
             var got = try frames(live, 5)
-            live.update(ContinuousSettings(prompt: "grey horse", negativePrompt: "bay horse", guidanceScale: next, revision: 2))
+            live.update(GenerationSettings(prompt: "grey horse", negativePrompt: "bay horse", seed: 3, guidanceScale: next),
+                        revision: 2)
             got += try frames(live, 16)
             return got.map(\.frame.rgb)
         }
@@ -105,10 +106,10 @@ final class ContinuousGenerationStreamTests: XCTestCase {
         let pipeline = try load(ParityTestSupport.fixture("pipeline/tiny_guided"))
         func run(_ first: Float, _ next: Float) throws -> [[UInt8]] {
             let live = try pipeline.startContinuousGeneration(
-                ContinuousSettings(prompt: "grey horse", revision: 1, autoguidanceScale: first), seed: 3,
+                GenerationSettings(prompt: "grey horse", seed: 3, autoguidanceScale: first), revision: 1,
                 cancellation: CancellationToken())
             var got = try frames(live, 5)
-            live.update(ContinuousSettings(prompt: "grey horse", revision: 2, autoguidanceScale: next))
+            live.update(GenerationSettings(prompt: "grey horse", seed: 3, autoguidanceScale: next), revision: 2)
             got += try frames(live, 16)
             return got.map(\.frame.rgb)
         }
@@ -121,7 +122,8 @@ final class ContinuousGenerationStreamTests: XCTestCase {
     func testCancellationStopsTheStream() throws {
         let pipeline = try load(try PipelineTestSupport.writeRandomModel(self))
         let token = CancellationToken()
-        let live = try pipeline.startContinuousGeneration(ContinuousSettings(prompt: "horse"), seed: 1, cancellation: token)
+        let live = try pipeline.startContinuousGeneration(GenerationSettings(prompt: "horse", seed: 1), revision: 0,
+                                                          cancellation: token)
         _ = try live.nextFrame()
         token.cancel()
         for _ in 0..<8 { _ = try? live.nextFrame() }  // the pending frames of chunk 0 may still come out

@@ -25,7 +25,7 @@ final class PipelineBenchmarkTests: XCTestCase {
                                   guidanceScale: guidance, durationSeconds: duration),
                 cancellation: CancellationToken(), progress: { _ in })
             let frames = try PipelineTestSupport.frames(stream)
-            let t = try XCTUnwrap(stream as? ChunkedGeneration).timings
+            let t = try XCTUnwrap(stream as? ClipGenerationStream).timings
             totals.append(t.total)
             print(String(format: "%d frames %dx%d: total %.2f s, real-time factor %.2f; prompt %.3f s, denoising %.2f s "
                          + "(%.2f CPU-s), decoding %.2f s (%.2f CPU-s), first frame %.2f s", frames.count,

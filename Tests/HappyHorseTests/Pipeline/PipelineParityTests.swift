@@ -66,7 +66,7 @@ final class PipelineParityTests: XCTestCase {
         let stream = try pipeline.startGeneration(GenerationRequest(prompt: dump.prompt, seed: dump.seed,
                                                                     durationSeconds: dump.duration_s),
                                                   cancellation: CancellationToken(), progress: { _ in })
-        let generation = try XCTUnwrap(stream as? ChunkedGeneration)
+        let generation = try XCTUnwrap(stream as? ClipGenerationStream)
         var chunks = 0
         generation.chunkObserver = { k, latent, pixels in
             chunks += 1
