@@ -196,6 +196,87 @@ struct BadInputTests {
                             code: GST_RESOURCE_ERROR_NOT_FOUND)
     }
 
+    // The model directory is a boundary (docs/reliability.md, issue #35): every file a model names lies inside it,
+    // only regular files are opened, and sizes are checked before anything is read.
+
+    /// Paths in config.json that leave the directory (`..`, absolute, a symbolic link out) are refused, naming the
+    /// field; no byte of the foreign file reaches the message.
+    @Test(arguments: [("text_encoder", "weights", "../../../../etc/passwd"), ("vae", "weights", "/etc/passwd"),
+                      ("text_encoder", "tokenizer", "link-out")])
+    func configPathOutsideTheDirectoryIsRefused(_ section: String, _ key: String, _ value: String) throws {
+        let dir = try tinyCopy("outside")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link-out").path,
+                                                   withDestinationPath: "/etc/passwd")
+        try editConfig(dir) { config in
+            var part = config[section] as! [String: Any]
+            part[key] = value
+            config[section] = part
+        }
+        try expectLoadError(dir.path, contains: ["resolves outside the model directory", "\(section).\(key)"],
+                            code: GST_RESOURCE_ERROR_SETTINGS)
+    }
+
+    /// A shard of a sharded checkpoint that is a symbolic link out of the directory is refused like a config path.
+    @Test func shardThatLinksOutOfTheDirectoryIsRefused() throws {
+        let dir = try tinyCopy("shard-link")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("dit")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("shard-1.safetensors").path,
+                                                   withDestinationPath: "/etc/passwd")
+        let index = #"{"metadata": {}, "weight_map": {"x": "shard-1.safetensors"}}"#
+        try Data(index.utf8).write(to: folder.appendingPathComponent("model.safetensors.index.json"))
+        try editConfig(dir) { config in
+            var dit = config["dit"] as! [String: Any]
+            dit["weights"] = "dit"
+            config["dit"] = dit
+        }
+        try expectLoadError(dir.path, contains: ["shard-1.safetensors", "resolves outside the model directory"],
+                            code: GST_RESOURCE_ERROR_SETTINGS)
+    }
+
+    /// FIFOs as weight or tokenizer files made open() block for ever; a sparse config.json of gigabytes was read
+    /// whole before its size was checked. Both are refused at once now.
+    @Test(arguments: ["vae_decoder.safetensors", "tokenizer.json"])
+    func weightOrTokenizerThatIsAFIFO(_ name: String) throws {
+        let dir = try tinyCopy("fifo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent(name)
+        try FileManager.default.removeItem(at: file)
+        #expect(mkfifo(file.path, 0o644) == 0)
+        try expectLoadError(dir.path, contains: [name, "is a FIFO, not a regular file"], code: nil)
+    }
+
+    /// Valid JSON whose number does not fit the field is reported as that field, not as JSON that does not parse.
+    @Test(arguments: [("dit", "hidden_size", 1e30), ("pipeline", "fps", 29.97)])
+    func configNumberOutOfItsFieldIsNamed(_ section: String, _ key: String, _ value: Double) throws {
+        let dir = try tinyCopy("number")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try editConfig(dir) { config in
+            var part = config[section] as! [String: Any]
+            part[key] = value
+            config[section] = part
+        }
+        let p = try TestPipeline(launchLine("model-path=\"\(dir.path)\""))
+        p.setState(GST_STATE_PLAYING)
+        _ = p.waitForError(timeout: 30)
+        let text = p.firstError?.text ?? ""
+        print("bad input: config \(section).\(key)=\(value) → \(text)")
+        #expect(text.contains("\(section).\(key)") && !text.contains("not valid JSON"), "\(text)")
+        p.setState(GST_STATE_NULL)
+        try expectRecovery()
+    }
+
+    @Test func sparseConfigOfGigabytesIsRefusedBeforeReading() throws {
+        let dir = try tinyCopy("sparse-config")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.json")
+        #expect(truncate(config.path, 3 << 30) == 0)   // 3 GiB, almost nothing on disk
+        try expectLoadError(dir.path, contains: ["config.json", "bytes; refusing more than"],
+                            code: GST_RESOURCE_ERROR_SETTINGS)
+    }
+
     @Test(.enabled(if: getuid() != 0, "running as root: chmod 000 does not stop root from reading"))
     func unreadableModelDirectory() throws {
         let dir = try tinyCopy("unreadable")

@@ -13,15 +13,10 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw HappyHorseError.io(path: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
+        // Regular files only, opened without blocking on a FIFO (RegularFile).
+        let (fd, fileSize) = try RegularFile.open(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw HappyHorseError.io(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw HappyHorseError.io(path: path, reason: "not a regular file") }
-        size = Int(info.st_size)
+        size = fileSize
         if size == 0 {
             base = nil
             return

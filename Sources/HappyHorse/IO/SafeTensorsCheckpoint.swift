@@ -50,11 +50,7 @@ public final class SafeTensorsCheckpoint: @unchecked Sendable {
     private static func openSharded(index: URL) throws -> (String, [SafeTensorsFile], [String: Int]) {
         let path = index.path
         func bad(_ reason: String) -> HappyHorseError { .invalidFile(path: path, reason: reason) }
-        let data: Data
-        do { data = try Data(contentsOf: index) } catch {
-            throw HappyHorseError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
-        }
-        guard data.count <= 64 << 20 else { throw bad("index is \(data.count) bytes; refusing more than 64 MiB") }
+        let data = try RegularFile.read(path, limit: 64 << 20, what: "index")
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw bad("not valid JSON (\(error.localizedDescription))")
@@ -77,7 +73,9 @@ public final class SafeTensorsCheckpoint: @unchecked Sendable {
             }
         }
         let directory = index.deletingLastPathComponent()
-        let files = try shardNames.map { try SafeTensorsFile(path: directory.appendingPathComponent($0).path) }
+        // A shard that is a symbolic link must still lie beside the index (not /etc/passwd).
+        let boundary = try ModelDirectoryBoundary(directory)
+        let files = try shardNames.map { try SafeTensorsFile(path: boundary.path($0, field: "weight_map")) }
         var location: [String: Int] = [:]
         for (i, file) in files.enumerated() {
             for key in file.header.entries.keys {

@@ -26,11 +26,10 @@ public struct ModelDirectory: Sendable {
         }
         let configURL = url.appendingPathComponent("config.json")
         let data: Data
-        do { data = try Data(contentsOf: configURL) } catch {
-            throw HappyHorseError.io(path: configURL.path, reason: "cannot read (\(error.localizedDescription)); \(Self.expectedLayout)")
+        do { data = try RegularFile.read(configURL.path, limit: 16 << 20, what: "config.json") } catch let HappyHorseError.io(path, reason) {
+            throw HappyHorseError.io(path: path, reason: "cannot read (\(reason)); \(Self.expectedLayout)")
         }
         func bad(_ reason: String) -> HappyHorseError { .invalidFile(path: configURL.path, reason: reason) }
-        guard data.count <= 16 << 20 else { throw bad("config.json is \(data.count) bytes; refusing more than 16 MiB") }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw bad("not valid JSON (\(error.localizedDescription))")
@@ -55,6 +54,26 @@ public struct ModelDirectory: Sendable {
         }
         name = root["name"] as? String ?? url.lastPathComponent
         try checkConsistency()
+        try checkFilesStayInside()
+    }
+
+    /// Every file the config names (weights, tokenizer, the guide's files) lies inside the directory, symbolic links
+    /// included: the directory is a boundary (issue #35). Files that do not exist are left to the loaders to report.
+    func checkFilesStayInside() throws {
+        let boundary = try ModelDirectoryBoundary(url)
+        var named: [(String, String)] = [("dit.weights", dit.weights ?? "dit.safetensors"),
+                                         ("text_encoder.weights", textEncoder.weights),
+                                         ("text_encoder.tokenizer", textEncoder.tokenizer),
+                                         ("vae.weights", vae.weights)]
+        if let a = pipeline.autoguidance {
+            named += [("pipeline.autoguidance.dit_weights", a.ditWeights),
+                      ("pipeline.autoguidance.text_encoder_weights", a.textEncoderWeights)]
+        }
+        for (field, name) in named {
+            do { _ = try boundary.path(name, field: field) } catch let error as HappyHorseError {
+                throw HappyHorseError.context(url.appendingPathComponent("config.json").path, error)
+            }
+        }
     }
 
     /// Sizes that must agree between the sections.

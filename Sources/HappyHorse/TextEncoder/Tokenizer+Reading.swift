@@ -6,11 +6,7 @@ extension Tokenizer {
     public init(contentsOf url: URL) throws {
         let path = url.path
         func bad(_ reason: String) -> HappyHorseError { .invalidFile(path: path, reason: reason) }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw HappyHorseError.io(path: path, reason: "cannot read tokenizer: \(error.localizedDescription)")
-        }
-        guard data.count <= 64 << 20 else { throw bad("tokenizer is \(data.count) bytes; refusing more than 64 MiB") }
+        let data = try RegularFile.read(path, limit: 64 << 20, what: "tokenizer")
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw bad("not valid JSON (\(error.localizedDescription))")
