@@ -1,5 +1,5 @@
 // Mixed noise prior (docs/design.md "Noise"): noise shared across a chunk's latent frames to a fraction ρ,
-// config.json `pipeline.noise_correlation` (the built-in model is trained with the same draws, train.dit.mixed_noise).
+// config.json `pipeline.noise_correlation` (the built-in model is trained with the same draws, flow.objective.mixed_noise in tools/).
 //   ε = √ρ · shared + √(1−ρ) · own,  own [C, K, h, w] drawn first, then shared [C, 1, h, w] broadcast over K.
 // Every element stays a standard normal; two frames of a chunk correlate by ρ. ρ = 0 draws `own` alone, so models
 // without the field keep their streams.
