@@ -39,14 +39,18 @@ final class EngineHandle {
     init(_ engine: any TextToVideoEngine) { self.engine = engine }
 }
 
-final class GenerationHandle {
-    let stream: any VideoGenerationStream
+/// A running stream behind an opaque pointer, with the engine's native format its frames must have.
+final class StreamHandle<Stream> {
+    let stream: Stream
     let format: NativeVideoFormat
-    init(_ stream: any VideoGenerationStream, format: NativeVideoFormat) {
+    init(_ stream: Stream, format: NativeVideoFormat) {
         self.stream = stream
         self.format = format
     }
 }
+
+typealias GenerationHandle = StreamHandle<any VideoGenerationStream>
+typealias LiveHandle = StreamHandle<any ContinuousVideoStream>
 
 func engine(_ p: UnsafeRawPointer) -> any TextToVideoEngine {
     Unmanaged<EngineHandle>.fromOpaque(p).takeUnretainedValue().engine

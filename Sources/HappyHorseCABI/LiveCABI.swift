@@ -6,15 +6,6 @@ import HappyHorse
 import Glibc
 #endif
 
-final class LiveHandle {
-    let stream: any ContinuousVideoStream
-    let format: NativeVideoFormat
-    init(_ stream: any ContinuousVideoStream, format: NativeVideoFormat) {
-        self.stream = stream
-        self.format = format
-    }
-}
-
 private func live(_ p: UnsafeRawPointer) -> LiveHandle { Unmanaged<LiveHandle>.fromOpaque(p).takeUnretainedValue() }
 
 @_cdecl("hh_live_start")

@@ -423,17 +423,8 @@ struct BadInputTests {
         defer { gst_element_release_request_pad(p.source, pad); gst_object_unref(UnsafeMutableRawPointer(pad)) }
         p.setState(GST_STATE_PAUSED)
         _ = p.waitState()
-        #expect(gst_pad_send_event(pad, gst_event_new_stream_start("text")) != 0)
-        let caps = gst_caps_from_string("text/x-raw,format=pango-markup")!
-        #expect(gst_pad_send_event(pad, gst_event_new_caps(caps)) != 0)
-        gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self))
-        var segment = GstSegment()
-        gst_segment_init(&segment, GST_FORMAT_TIME)
-        #expect(gst_pad_send_event(pad, gst_event_new_segment(&segment)) != 0)
-        let bytes = Array(markup.utf8)
-        let buffer = gst_buffer_new_allocate(nil, gsize(bytes.count), nil)!
-        _ = bytes.withUnsafeBytes { gst_buffer_fill(buffer, 0, $0.baseAddress, gsize(bytes.count)) }
-        #expect(gst_pad_chain(pad, buffer) == GST_FLOW_OK)
+        #expect(startTextStream(pad, format: "pango-markup"))
+        #expect(chainText(pad, markup) == GST_FLOW_OK)
         #expect(getString(p.source, "prompt") == expected)
         p.setState(GST_STATE_NULL)
     }

@@ -281,19 +281,9 @@ import Testing
         defer { gst_element_release_request_pad(h.element, pad); gst_object_unref(UnsafeMutableRawPointer(pad)) }
         h.play()
         // Stream start, caps and a TIME segment, then one text buffer at 0.2 s.
-        #expect(gst_pad_send_event(pad, gst_event_new_stream_start("text")) != 0)
-        let caps = gst_caps_from_string("text/x-raw,format=utf8")!
-        #expect(gst_pad_send_event(pad, gst_event_new_caps(caps)) != 0)
-        gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self))
-        var segment = GstSegment()
-        gst_segment_init(&segment, GST_FORMAT_TIME)
-        #expect(gst_pad_send_event(pad, gst_event_new_segment(&segment)) != 0)
+        #expect(startTextStream(pad, format: "utf8"))
         let at: UInt = 200_000_000
-        let bytes = Array(b.utf8)
-        let buffer = gst_buffer_new_allocate(nil, gsize(bytes.count), nil)!
-        _ = bytes.withUnsafeBytes { gst_buffer_fill(buffer, 0, $0.baseAddress, gsize(bytes.count)) }
-        buffer.pointee.pts = at
-        #expect(gst_pad_chain(pad, buffer) == GST_FLOW_OK)
+        #expect(chainText(pad, b, pts: at) == GST_FLOW_OK)
 
         let frames = try h.pull(24)
         let m = try #require(h.messages("happyhorsesrc-settings-applied").first)

@@ -379,3 +379,25 @@ func runTool(_ path: String, _ arguments: [String]) throws -> String {
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }
+
+// MARK: - A text stream on happyhorsesrc's text_sink pad
+
+/// Starts a text stream on `pad`: stream-start, caps `text/x-raw,format=<format>` and a TIME segment.
+func startTextStream(_ pad: UnsafeMutablePointer<GstPad>, format: String) -> Bool {
+    let caps = gst_caps_from_string("text/x-raw,format=\(format)")!
+    defer { gst_mini_object_unref(UnsafeMutableRawPointer(caps).assumingMemoryBound(to: GstMiniObject.self)) }
+    var segment = GstSegment()
+    gst_segment_init(&segment, GST_FORMAT_TIME)
+    return gst_pad_send_event(pad, gst_event_new_stream_start("text")) != 0
+        && gst_pad_send_event(pad, gst_event_new_caps(caps)) != 0
+        && gst_pad_send_event(pad, gst_event_new_segment(&segment)) != 0
+}
+
+/// Chains one text buffer (at `pts`, or untimed) into `pad`.
+func chainText(_ pad: UnsafeMutablePointer<GstPad>, _ text: String, pts: UInt? = nil) -> GstFlowReturn {
+    let bytes = Array(text.utf8)
+    let buffer = gst_buffer_new_allocate(nil, gsize(bytes.count), nil)!
+    _ = bytes.withUnsafeBytes { gst_buffer_fill(buffer, 0, $0.baseAddress, gsize(bytes.count)) }
+    if let pts { buffer.pointee.pts = pts }
+    return gst_pad_chain(pad, buffer)
+}

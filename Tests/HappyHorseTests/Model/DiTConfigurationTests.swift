@@ -43,7 +43,7 @@ final class DiTConfigurationTests: XCTestCase {
         expectInvalid(("\"hidden_size\": 5120", "\"hidden_size\": 0"), field: "hidden_size")
         expectInvalid(("\"hidden_size\": 5120", "\"hidden_size\": -3"), field: "hidden_size")
         expectInvalid(("\"hidden_size\": 5120", "\"hidden_size\": 99999999999"), field: "hidden_size")
-        expectInvalid(("\"hidden_size\": 5120", "\"hidden_size\": 1e300"), field: "")
+        expectInvalid(("\"hidden_size\": 5120", "\"hidden_size\": 1e300"), field: "hidden_size")  // named since #35
         expectInvalid(("\"hidden_size\": 5120", "\"hidden_size\": \"big\""), field: "hidden_size")
         expectInvalid(("\"num_layers\": 40", "\"num_layers\": 0"), field: "num_layers")
         expectInvalid(("\"num_heads_kv\": 8", "\"num_heads_kv\": 7"), field: "num_heads_kv")
