@@ -60,6 +60,9 @@ typedef struct
   gdouble autoguidance;
 } HhLiveFrameInfo;
 
+/* Chunk times are tracked for step counts up to this (more are never restored to one at a time anyway). */
+#define HH_MAX_TRACKED_STEPS 64
+
 struct _HhLiveProducer
 {
   GstElement *src;              /* owner, not reffed */
@@ -107,6 +110,7 @@ struct _HhLiveProducer
   gint64 qos_late_hint;         /* jitter from a QoS event, ns; 0 = none */
   gint last_steps;
   gint64 last_reported_revision;
+  gdouble step_seconds[HH_MAX_TRACKED_STEPS + 1];   /* measured chunk time at each step count; 0 = not seen */
 
   /* The frame fill() is handing out (streaming thread), for handed_out(). */
   HhLiveFrameInfo current;
@@ -321,6 +325,10 @@ queue_frame (HhLiveProducer * live, LiveFrame * f)
     live->chunk_estimate = live->chunk_estimate <= 0 || f->chunk_seconds > live->chunk_estimate ? f->chunk_seconds
         : 0.8 * live->chunk_estimate + 0.2 * f->chunk_seconds;
     live->last_steps = f->steps;
+    if (f->steps > 0 && f->steps <= HH_MAX_TRACKED_STEPS) {
+      gdouble *known = &live->step_seconds[f->steps];
+      *known = *known <= 0 ? f->chunk_seconds : 0.5 * *known + 0.5 * f->chunk_seconds;
+    }
   }
   g_queue_push_tail (&live->frames, f);
   g_cond_broadcast (&live->cond);
@@ -419,6 +427,7 @@ reset_stream_state (HhLiveProducer * live)
   live->qos_late_hint = 0;
   live->last_steps = 0;
   live->last_reported_revision = G_MININT64;
+  memset (live->step_seconds, 0, sizeof (live->step_seconds));
 }
 
 gboolean
@@ -598,6 +607,49 @@ anchored_running_time (HhLiveProducer * live, gint64 index, gboolean * discont)
   return rt;
 }
 
+/* Lock held: the computing time of a chunk at `steps`, from the times measured at other step counts (a fixed cost,
+ * the decode, plus a cost per step): measured when seen, else on the line through the nearest measured counts below
+ * and above, else scaled from the one measured count. 0 when nothing is known. */
+static gdouble
+predicted_chunk_seconds (HhLiveProducer * live, gint steps)
+{
+  gint below = 0, above = 0, i;
+
+  if (steps < 1 || steps > HH_MAX_TRACKED_STEPS)
+    return 0;
+  if (live->step_seconds[steps] > 0)
+    return live->step_seconds[steps];
+  for (i = steps - 1; i >= 1 && below == 0; i--)
+    if (live->step_seconds[i] > 0)
+      below = i;
+  for (i = steps + 1; i <= HH_MAX_TRACKED_STEPS && above == 0; i++)
+    if (live->step_seconds[i] > 0)
+      above = i;
+  if (below && above)
+    return live->step_seconds[below] + (live->step_seconds[above] - live->step_seconds[below])
+        * (steps - below) / (above - below);
+  if (below || above) {
+    gint known = below ? below : above;
+    return live->step_seconds[known] * steps / known;
+  }
+  return 0;
+}
+
+/* The latency the sinks render with: the one last reported to a LATENCY query (the pipeline configured it; a
+ * smaller estimate since then does not change it), else the current estimate. Judging lateness against the
+ * current estimate instead counted every frame late once the estimate had shrunk (after steps were cut, the chunks
+ * compute faster), so steps never came back. */
+static GstClockTime
+judged_latency (HhLiveProducer * live)
+{
+  GstClockTime reported;
+
+  g_mutex_lock (&live->lock);
+  reported = live->reported_latency;
+  g_mutex_unlock (&live->lock);
+  return GST_CLOCK_TIME_IS_VALID (reported) ? reported : hh_live_producer_latency (live);
+}
+
 /* lateness = (clock's running time when the frame was handed out) − (running_time + latency). */
 
 /* After a frame got its timestamps: bus messages and the QoS decision. */
@@ -605,7 +657,7 @@ static void
 report_and_judge (HhLiveProducer * live, const HhLiveFrameInfo * info, GstClockTime running_time, GstClockTime pts)
 {
   GstClockTime now = now_running_time (live);
-  GstClockTime latency = hh_live_producer_latency (live);
+  GstClockTime latency = judged_latency (live);
   GstClockTime chunk_duration = frame_time (live, live->frames_per_chunk);
   GstClockTimeDiff lateness = 0;
   const gchar *action = NULL;
@@ -638,6 +690,9 @@ report_and_judge (HhLiveProducer * live, const HhLiveFrameInfo * info, GstClockT
     lateness = GST_CLOCK_DIFF (running_time + latency, now);
   if (hint > 0 && hint + (GstClockTimeDiff) frame_time (live, 1) > lateness)
     lateness = hint + (GstClockTimeDiff) frame_time (live, 1);  /* the sink was late already: act on it */
+  GST_LOG_OBJECT (live->src, "frame %" G_GINT64_FORMAT " (chunk %" G_GINT64_FORMAT ", %.3f s): lateness %"
+      G_GINT64_FORMAT " ms, hint %" G_GINT64_FORMAT " ms, cap %d", info->index, info->chunk, info->chunk_seconds,
+      lateness / 1000000, hint / 1000000, live->qos_steps);
   /* Late: more than a frame past the point where the sink renders it (a few ms of scheduling jitter is not), or a
    * QoS event from downstream said so. */
   if (lateness > (GstClockTimeDiff) frame_time (live, 1) && info->chunk > live->qos_chunk) {
@@ -655,10 +710,12 @@ report_and_judge (HhLiveProducer * live, const HhLiveFrameInfo * info, GstClockT
       action = "resync";
     }
   } else if (lateness <= 0 && live->qos_steps > 0 && live->qos_steps < live->configured_steps
-      && info->chunk_seconds > 0
-      && info->chunk_seconds * GST_SECOND < chunk_duration / 2 && info->chunk > live->qos_chunk) {
-    /* Headroom: this chunk took less than half its duration to compute (frames are handed out at their running
-     * time, so the clock alone cannot tell how much faster than real time generation is). */
+      && info->chunk_seconds > 0 && info->chunk > live->qos_chunk
+      && predicted_chunk_seconds (live, live->qos_steps + 1) * GST_SECOND < 0.95 * chunk_duration) {
+    /* Headroom: a chunk with one more step is expected to compute in under its duration (frames are handed out at
+     * their running time, so the clock alone cannot tell how much faster than real time generation is; the chunk
+     * times measured at each step count can). This returns to the configured steps once the machine keeps up, e.g.
+     * after downstream stalled. */
     previous = live->qos_steps;
     live->qos_steps = previous + 1;
     steps = live->qos_steps;
