@@ -127,7 +127,7 @@ live_frame_free (LiveFrame * f)
 static GstClockTime
 frame_time (HhLiveProducer * live, gint64 n)
 {
-  return gst_util_uint64_scale (n, (guint64) live->fps_d * GST_SECOND, live->fps_n);
+  return hh_frame_time (live->fps_n, live->fps_d, n);
 }
 
 /* Current running time of the element's clock (NONE without a clock). Only used while the element is live-running:

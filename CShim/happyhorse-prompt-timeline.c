@@ -225,7 +225,7 @@ text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   gboolean duration_valid = GST_BUFFER_DURATION_IS_VALID (buffer);
   GstMapInfo map;
   gchar *text;
-  gboolean live;
+  gboolean live, markup;
 
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     gst_buffer_unref (buffer);
@@ -234,19 +234,18 @@ text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   text = g_utf8_make_valid ((const gchar *) map.data, (gssize) map.size);
   gst_buffer_unmap (buffer, &map);
   HH_MUTEX_LOCK (&t->lock);
-  if (t->markup) {
+  if (GST_BUFFER_PTS_IS_VALID (buffer) && t->segment.format == GST_FORMAT_TIME)
+    rt = gst_segment_to_running_time (&t->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  live = t->live;
+  markup = t->markup;
+  HH_MUTEX_UNLOCK (&t->lock);
+  gst_buffer_unref (buffer);
+  if (markup) {
     gchar *plain = markup_to_text (text);
     g_free (text);
     text = plain;
   }
-  if (GST_BUFFER_PTS_IS_VALID (buffer) && t->segment.format == GST_FORMAT_TIME)
-    rt = gst_segment_to_running_time (&t->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
-  live = t->live;
-  HH_MUTEX_UNLOCK (&t->lock);
-  /* The stream has said everything before this buffer's start; with a duration, up to its end. The position moves
-   * after the entry is in the list (below), so a waiting clip start finds it. */
   g_strstrip (text);
-  gst_buffer_unref (buffer);
   if (*text != '\0') {
     GST_INFO_OBJECT (parent, "text_sink: \"%s\" at running time %" GST_TIME_FORMAT, text, GST_TIME_ARGS (rt));
     if (live || GST_CLOCK_TIME_IS_VALID (rt))
@@ -255,6 +254,8 @@ text_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
       hh_prompt_timeline_apply (t, text);
   }
   g_free (text);
+  /* The stream has said everything before this buffer's start; with a duration, up to its end. The position moves
+   * after the entry is in the list, so a waiting clip start finds it. */
   HH_MUTEX_LOCK (&t->lock);
   advance_locked (t, GST_CLOCK_TIME_IS_VALID (rt) && duration_valid ? rt + duration : rt);
   HH_MUTEX_UNLOCK (&t->lock);
