@@ -322,6 +322,27 @@ import Testing
         #expect(zip(pts, pts.dropFirst()).allSatisfy { $1 > $0 }, "\(pts)")
     }
 
+    /// After downstream stalls (3 s of the clock with nothing taken), the steps are cut and the timeline resyncs once;
+    /// then, the machine keeping up, every step comes back, one chunk at a time. The tiny model computes a chunk in
+    /// milliseconds, so the restore is certain here; with the built-in model in real time the same path is measured
+    /// by scripts/reliability/live-stall.py (docs/live.md).
+    @Test func stepsComeBackAfterAStall() throws {
+        let h = try LiveHarness {
+            setProperty($0, "model-path", tinyModelDirectory.path)
+            setProperty($0, "num-inference-steps", UInt32(4))
+        }
+        _ = try h.pull(12)
+        gst_test_clock_advance_time(h.clock, GstClockTimeDiff(3 * second))   // downstream stalls
+        _ = try h.pull(240)
+        let actions = h.messages("happyhorsesrc-qos").compactMap { Self.string($0, "action") }
+        #expect(actions.contains("reduce-steps"), "\(actions)")
+        #expect(actions.filter { $0 == "resync" }.count <= 1, "one resync at most: \(actions)")
+        #expect(actions.last == "restore-steps", "\(actions)")
+        let steps = h.messages("happyhorsesrc-chunk").map { Self.int($0, "steps") }
+        #expect(steps.contains(1) || steps.contains(2) || steps.contains(3), "steps were cut: \(steps)")
+        #expect(steps.suffix(3).allSatisfy { $0 == 4 }, "the configured steps came back: \(steps)")
+    }
+
     @Test func keepsFlowingAfterAFlushAndAcrossPause() throws {
         let h = try LiveHarness()
         h.play()
