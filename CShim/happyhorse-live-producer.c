@@ -12,13 +12,15 @@
  *    the QoS step reduction. Frames carry the settings revision of their chunk; the first frame of a new revision
  *    posts `happyhorsesrc-settings-applied` with its running time.
  *  - Time: frame n has running time anchor_rt + (t(n) − t(anchor_n)); the anchor is the running time at which the
- *    first frame is handed out, and again after a flush (the running time may restart) or a QoS resync.
+ *    first frame is handed out, and again after a flush (the running time may restart), a QoS resync, or
+ *    PAUSED→PLAYING (basesrc restarts its timestamp correction there).
  *  - LATENCY: chunk computing time (measured; a running estimate) + the latency budget. A LATENCY message is posted
  *    when the estimate grows by more than a quarter, so the pipeline re-queries.
- *  - QoS: a frame handed out later than its running time + the reported latency (or a QoS event with positive
+ *  - QoS: a frame handed out later than its running time + the latency last reported (or a QoS event with positive
  *    jitter) reduces the steps of the following chunks (at most once per chunk) and posts `happyhorsesrc-qos`;
  *    at 1 step and still late by more than a chunk, the timeline is re-anchored (a gap, DISCONT) instead of
- *    drifting later and later. A chunk computed in less than half its duration restores one step.
+ *    drifting later and later. A step comes back when a chunk with one more step is predicted (from the chunk times
+ *    measured at each step count) to compute in under 95% of its duration.
  *  - The prompt timeline (happyhorse-prompt-timeline.c) is read at chunk boundaries.
  */
 
