@@ -325,7 +325,7 @@ import Testing
     /// After downstream stalls (3 s of the clock with nothing taken), the steps are cut and the timeline resyncs once;
     /// then, the machine keeping up, every step comes back, one chunk at a time. The tiny model computes a chunk in
     /// milliseconds, so the restore is certain here; with the built-in model in real time the same path is measured
-    /// by scripts/reliability/live-stall.py (docs/live.md).
+    /// by scripts/reliability/live-recovery.py stall (docs/live.md).
     @Test func stepsComeBackAfterAStall() throws {
         let h = try LiveHarness {
             setProperty($0, "model-path", tinyModelDirectory.path)
