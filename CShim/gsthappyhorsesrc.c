@@ -89,12 +89,6 @@ gst_happy_horse_src_set_plugin_file (const gchar * filename)
   plugin_directory = filename ? g_path_get_dirname (filename) : NULL;
 }
 
-const gchar *
-gst_happy_horse_src_plugin_directory (void)
-{
-  return plugin_directory;
-}
-
 static HhSettingsStore *
 settings_of (GObject * object)
 {
